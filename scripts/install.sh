@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Set up a bare Debian machine for songforge: system packages, CPU torch first, then the package.
+# Idempotent: re-running skips what is already installed.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+PY=${PYTHON:-python3}
+APT_PKGS="espeak-ng libespeak-ng1 fluidsynth fluid-soundfont-gm sox libsndfile1 ffmpeg"
+
+missing=""
+for p in $APT_PKGS; do
+  dpkg -s "$p" >/dev/null 2>&1 || missing="$missing $p"
+done
+if [ -n "$missing" ]; then
+  echo "[install] apt packages:$missing"
+  SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends $missing >/dev/null
+fi
+
+# torch first: with no torch present, anything depending on it would pull the CUDA build.
+if ! $PY -c "import torch, sys; sys.exit(0 if torch.__version__.startswith('2.13.0') else 1)" 2>/dev/null; then
+  echo "[install] torch==2.13.0 (CPU)"
+  $PY -m pip install -q torch==2.13.0
+fi
+
+echo "[install] songforge and its extras"
+$PY -m pip install -q -e ".[all,dev]"
+echo "[install] done"

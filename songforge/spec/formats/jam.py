@@ -1,0 +1,101 @@
+"""JAM: a JSON manifest of items, each pointing to a word-timed lyric JSON and a style-tag text file."""
+from __future__ import annotations
+
+import os
+import re
+
+from ...errors import SpecError, Where
+from ..fields import get_num, get_str, obj
+from ..song import Controls, Line, Section, SongSpec, Style, Word
+from .common import dump_json, join_style, parse_json, read_text, relative, resolve, split_style, write_atomic
+
+LINE_GAP_S = 0.25  # a pause this long between words starts a new lyric line
+_LINE_END = re.compile(r"[.!?;。！？；]$")
+
+
+def read(path: str) -> list[SongSpec | SpecError]:
+    where = Where(path)
+    doc = parse_json(read_text(path, where), where)
+    if isinstance(doc, dict):
+        doc = [doc]
+    if not isinstance(doc, list):
+        raise SpecError(where, None, "expected a JAM manifest: a JSON list of {id, lrc_path, duration, prompt_path}")
+    base = os.path.dirname(os.path.abspath(path))
+    out: list[SongSpec | SpecError] = []
+    for i, item in enumerate(doc):
+        w = where.with_item(f"item {i + 1}")
+        try:
+            out.append(_item(item, w, base))
+        except SpecError as e:
+            out.append(e)
+    return out
+
+
+def _item(item, where: Where, base: str) -> SongSpec:
+    item = obj(item, where, "a manifest item")
+    sid = get_str(item, "id", where, nonempty=True)
+    where = where.with_item(f"id '{sid}'")
+    duration = get_num(item, "duration", where)
+    lrc = resolve(get_str(item, "lrc_path", where, nonempty=True), base)
+    words = read_words(lrc, Where(lrc, where.item))
+    tags, bpm = (), None
+    prompt = get_str(item, "prompt_path", where, None)
+    if prompt is not None:
+        ppath = resolve(prompt, base)
+        tags, bpm = split_style(read_text(ppath, Where(ppath, where.item)))
+    style = Style(tags=tags, reference_audio=resolve(get_str(item, "audio_path", where, None), base))
+    return SongSpec(sid, (Section("verse", _lines(words)),), duration, style, Controls(bpm=bpm), source=where.file)
+
+
+def read_words(path: str, where: Where) -> list[Word]:
+    doc = parse_json(read_text(path, where), where)
+    if isinstance(doc, dict):
+        if "word" not in doc:
+            keys = ", ".join(map(str, list(doc)[:6])) or "none"
+            raise SpecError(where, "word", f"expected a list of words, or an object with a 'word' list "
+                            f"(this object has keys: {keys})")
+        doc = doc["word"]
+    if not isinstance(doc, list):
+        raise SpecError(where, "word", "expected a list of {word, start, end} items")
+    if not doc:
+        raise SpecError(where, "word", "the word list is empty (no lyrics)")
+    words = []
+    for j, w in enumerate(doc):
+        ww = where.at(f"word {j + 1}")
+        w = obj(w, ww, "a word item {word, start, end}")
+        text = get_str(w, "word", ww)
+        if not text.strip():
+            raise SpecError(ww, "word", "is empty")
+        words.append(Word(text.strip(), get_num(w, "start", ww), get_num(w, "end", ww)))
+    return words
+
+
+def _lines(words: list[Word]) -> tuple[Line, ...]:
+    lines, cur = [], []
+    for w in words:
+        if cur and (w.start - cur[-1].end >= LINE_GAP_S or _LINE_END.search(cur[-1].text)):
+            lines.append(Line(tuple(cur)))
+            cur = []
+        cur.append(w)
+    if cur:
+        lines.append(Line(tuple(cur)))
+    return tuple(lines)
+
+
+def write(specs: list[SongSpec], path: str) -> list[str]:
+    out_dir = os.path.dirname(os.path.abspath(path))
+    manifest, written = [], []
+    for s in specs:
+        if not s.word_timed or s.duration is None:
+            raise SpecError(Where(path, f"id '{s.id}'"), "words", "JAM needs start/end for every word and a duration")
+        lyr = os.path.join(out_dir, f"{s.id}.lyrics.json")
+        dump_json([{"word": w.text, "start": w.start, "end": w.end} for w in s.words], lyr)
+        prm = os.path.join(out_dir, f"{s.id}.prompt.txt")
+        write_atomic(prm, join_style(s.style.tags, s.controls.bpm) + "\n")
+        item = {"id": s.id, "lrc_path": os.path.basename(lyr), "duration": s.duration, "prompt_path": os.path.basename(prm)}
+        if s.style.reference_audio:
+            item["audio_path"] = relative(s.style.reference_audio, out_dir)
+        manifest.append(item)
+        written += [lyr, prm]
+    dump_json(manifest, path)
+    return [path] + written

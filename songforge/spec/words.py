@@ -1,0 +1,64 @@
+"""Lyric text -> words, and which language a word is sung in (English or Mandarin)."""
+from __future__ import annotations
+
+import logging
+import re
+from functools import lru_cache
+
+from .song import Line, Word, _is_cjk
+
+_CJK_PUNCT = "，。！？、；：“”‘’（）《》…—～·「」『』"
+_TOKEN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]+|[^\s\u3400-\u9fff\uf900-\ufaff]+")
+_PINYIN_NUM = re.compile(r"^[a-zü:v]+[1-5]$", re.IGNORECASE)
+_PINYIN_MARKS = set("āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜ")
+_LATIN = re.compile(r"[A-Za-z0-9]")
+
+
+@lru_cache(maxsize=1)
+def _jieba():
+    import jieba
+
+    jieba.setLogLevel(logging.WARNING)
+    return jieba
+
+
+def is_pinyin(token: str) -> bool:
+    t = strip_punct(token)
+    return bool(t) and (bool(_PINYIN_NUM.match(t)) or any(c in _PINYIN_MARKS for c in t.lower()))
+
+
+def strip_punct(text: str) -> str:
+    """The sung part of a word: letters, digits, apostrophes inside words, hanzi."""
+    return re.sub(r"^[^\w\u3400-\u9fff]+|[^\w\u3400-\u9fff']+$|'+$|^'+", "", text).replace("_", "")
+
+
+def word_language(text: str) -> str | None:
+    """'zh' for hanzi or pinyin, 'en' for Latin letters/digits, None when nothing is singable or the script is unsupported."""
+    core = strip_punct(text)
+    if not core:
+        return None
+    if all(_is_cjk(c) or c.isdigit() for c in core) and any(_is_cjk(c) for c in core):
+        return "zh"
+    if is_pinyin(core):
+        return "zh"
+    if all(c.isascii() and (c.isalnum() or c in "'-.") for c in core):
+        return "en"
+    return None
+
+
+def split_words(text: str) -> list[str]:
+    """Split a lyric line into words. Hanzi runs are segmented with jieba; punctuation stays on its word."""
+    out: list[str] = []
+    for tok in _TOKEN.findall(text):
+        if _is_cjk(tok[0]):
+            out.extend(_jieba().lcut(tok, HMM=False))
+        elif not any(c.isalnum() for c in tok):
+            if out:
+                out[-1] += tok  # punctuation alone attaches to the word before
+        else:
+            out.append(tok)
+    return [w for w in out if w.strip()]
+
+
+def line_from_text(text: str, language: str | None = None) -> Line:
+    return Line(words=tuple(Word(w) for w in split_words(text)), language=language)

@@ -1,0 +1,72 @@
+"""Line-level G2P: each word of a lyric line -> its syllables, language per word (English/Mandarin mixed)."""
+from __future__ import annotations
+
+import re
+
+from ..spec.song import Line, Word
+from ..spec.words import is_pinyin, strip_punct, word_language
+from .english import english_syllables
+from .mandarin import hanzi_syllables, number_to_hanzi, pinyin_syllable
+from .phonemes import Syllable, is_vowel
+
+_HAN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
+
+
+def line_languages(line: Line) -> list[str | None]:
+    """Language each word is sung in. Digits follow the line: Mandarin in a line with hanzi or language 'zh'."""
+    zh_line = line.language == "zh" or (line.language is None and any(_HAN.search(w.text) for w in line.words))
+    out = []
+    for w in line.words:
+        lang = word_language(w.text)
+        if lang == "en" and zh_line and strip_punct(w.text).isdigit():
+            lang = "zh"
+        out.append(lang)
+    return out
+
+
+def line_syllables(line: Line) -> list[tuple[Syllable, ...]]:
+    """Syllables per word of `line` (empty tuple for a word with nothing singable)."""
+    langs = line_languages(line)
+    result: list[tuple[Syllable, ...] | None] = [None] * len(line.words)
+    en_idx = []
+    for i, (w, lang) in enumerate(zip(line.words, langs)):
+        if w.phonemes:
+            result[i] = from_phonemes(w.phonemes)
+        elif lang == "en":
+            en_idx.append(i)
+        elif lang == "zh":
+            result[i] = _mandarin_word(line.words, i)
+        else:
+            result[i] = ()
+    if en_idx:
+        for i, syl in zip(en_idx, english_syllables([strip_punct(line.words[i].text) for i in en_idx])):
+            result[i] = syl
+    return [r or () for r in result]
+
+
+def _mandarin_word(words: tuple[Word, ...], i: int) -> tuple[Syllable, ...]:
+    core = strip_punct(words[i].text)
+    if is_pinyin(core):
+        return (pinyin_syllable(core),)
+    nxt = strip_punct(words[i + 1].text) if i + 1 < len(words) else ""
+    text = re.sub(r"\d+", lambda m: number_to_hanzi(m.group(0), digitwise=nxt.startswith("年") or core.endswith("年")), core)
+    return hanzi_syllables("".join(_HAN.findall(text)))
+
+
+def from_phonemes(phonemes: tuple[str, ...]) -> tuple[Syllable, ...]:
+    """User-given phonemes; '|' separates syllables (else one syllable per vowel)."""
+    groups: list[list[str]] = [[]]
+    for p in phonemes:
+        if p == "|":
+            groups.append([])
+        else:
+            groups[-1].append(p)
+    if len(groups) == 1:
+        from .english import syllabify
+        return syllabify(groups[0])
+    out = []
+    for g in groups:
+        if g:
+            nuc = next((k for k, p in enumerate(g) if is_vowel(p)), 0)
+            out.append(Syllable(tuple(g), nuc, 0))
+    return tuple(out)

@@ -1,0 +1,55 @@
+"""One phoneme inventory shared by English and Mandarin; ids are stable (the model's embedding rows)."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+SPECIALS = ("<pad>", "<blank>", "<unk>", "<sp>")  # past-the-end, no lyric, unknown, short pause
+PAD, BLANK, UNK, SP = range(4)
+
+# espeak-ng en-us phones (stress stripped), as found over the CMU dictionary's words.
+ENGLISH = (
+    "p", "b", "t", "d", "k", "ɡ", "f", "v", "θ", "ð", "s", "z", "ʃ", "ʒ", "h", "x", "tʃ", "dʒ", "m", "n", "ŋ",
+    "l", "ɹ", "r", "w", "j", "ɾ", "ʔ", "ɬ", "ɡʲ",
+    "ɪ", "ɛ", "æ", "ʌ", "ʊ", "ə", "ɐ", "ᵻ", "i", "iː", "uː", "ɑː", "ɔː", "ɜː", "oː", "ɔ", "ɚ", "əl", "n̩",
+    "eɪ", "aɪ", "ɔɪ", "aʊ", "oʊ", "iə", "aɪə", "aɪɚ", "ɑːɹ", "oːɹ", "ɔːɹ", "ɛɹ", "ʊɹ", "ɪɹ", "ɑ̃", "ɔ̃",
+)
+# Mandarin initials written in IPA, so that sounds shared with English share ids.
+PINYIN_INITIALS = {
+    "b": "p", "p": "pʰ", "m": "m", "f": "f", "d": "t", "t": "tʰ", "n": "n", "l": "l", "g": "k", "k": "kʰ",
+    "h": "x", "j": "tɕ", "q": "tɕʰ", "x": "ɕ", "zh": "ʈʂ", "ch": "ʈʂʰ", "sh": "ʂ", "r": "ʐ", "z": "ts",
+    "c": "tsʰ", "s": "s",
+}
+# Mandarin finals (pypinyin strict spelling, v = ü); a token is final + tone digit, e.g. "ang3".
+PINYIN_FINALS = (
+    "a", "ai", "an", "ang", "ao", "e", "ei", "en", "eng", "er", "i", "ia", "ian", "iang", "iao", "ie", "in",
+    "ing", "iong", "iou", "o", "ong", "ou", "u", "ua", "uai", "uan", "uang", "uei", "uen", "ueng", "uo", "v",
+    "van", "ve", "vn", "ê", "m", "n", "ng", "hm", "hng",
+)
+MANDARIN = tuple(dict.fromkeys(v for v in PINYIN_INITIALS.values() if v not in ENGLISH)) + tuple(
+    f"{f}{t}" for f in PINYIN_FINALS for t in range(1, 6))
+
+SYMBOLS = SPECIALS + ENGLISH + MANDARIN
+ID = {s: i for i, s in enumerate(SYMBOLS)}
+_VOWEL_START = set("aeiouɪɛæʌʊəɐᵻɑɔɜɚêvn")  # 'v'/'n' only reach here as finals ("v3", "n2") or syllabic n̩
+
+
+def phoneme_id(symbol: str) -> int:
+    return ID.get(symbol, UNK)
+
+
+def is_vowel(symbol: str) -> bool:
+    """Syllable nuclei: English vowels/diphthongs/syllabic consonants, and every Mandarin final."""
+    if symbol in ENGLISH:
+        return symbol[0] in _VOWEL_START and symbol not in ("v", "n")
+    return symbol[-1:].isdigit()
+
+
+@dataclass(frozen=True)
+class Syllable:
+    phonemes: tuple[str, ...]
+    nucleus: int  # index of the vowel/final in phonemes
+    stress: int  # English: 0 none, 1 primary, 2 secondary; Mandarin: tone 1-5
+
+    @property
+    def vowel(self) -> str:
+        return self.phonemes[self.nucleus]
