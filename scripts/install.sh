@@ -5,7 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 PY=${PYTHON:-python3}
-APT_PKGS="espeak-ng libespeak-ng1 fluidsynth fluid-soundfont-gm sox libsndfile1 ffmpeg"
+APT_PKGS="espeak-ng libespeak-ng1 fluidsynth fluid-soundfont-gm sox libsndfile1 ffmpeg fonts-wqy-microhei"
 
 missing=""
 for p in $APT_PKGS; do

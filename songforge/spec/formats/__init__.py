@@ -21,6 +21,8 @@ def detect(path: str) -> str:
         return "lrc"
     if low.endswith((".yaml", ".yml")):
         return "songforge"
+    if not low.endswith(".json"):
+        return "unknown"
     try:
         with open(path, encoding="utf-8-sig") as f:
             doc = json.load(f)
@@ -28,7 +30,7 @@ def detect(path: str) -> str:
         return "songforge"  # its reader will say what is wrong
     first = doc[0] if isinstance(doc, list) and doc else doc
     if isinstance(first, dict):
-        if "lrc_path" in first:
+        if "lrc_path" in first or jam.is_lyrics(doc):
             return "jam"
         if "gt_lyric" in first or "idx" in first:
             return "levo_json"
@@ -43,6 +45,9 @@ def read_songs(path: str, fmt: str | None = None) -> list[SongSpec | SpecError]:
     try:
         if fmt == "levo_json":  # a single LeVo object or a list of them, in a .json file
             return _levo_json(path)
+        if fmt == "unknown":
+            raise SpecError(Where(path), None, "cannot tell the format from the file name (expected .json, .jsonl, "
+                            ".lrc, .yaml); name it so or pass --format")
         if fmt not in FORMATS:
             raise SpecError(Where(path), None, f"unknown format {fmt!r} (known: {', '.join(FORMATS)})")
         return FORMATS[fmt].read(path)

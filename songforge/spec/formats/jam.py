@@ -9,13 +9,17 @@ from ..fields import get_num, get_str, obj
 from ..song import Controls, Line, Section, SongSpec, Style, Word
 from .common import dump_json, join_style, parse_json, read_text, relative, resolve, split_style, write_atomic
 
-LINE_GAP_S = 0.25  # a pause this long between words starts a new lyric line
+LINE_GAP_S = 0.2  # a pause this long between words starts a new lyric line
 _LINE_END = re.compile(r"[.!?;。！？；]$")
 
 
 def read(path: str) -> list[SongSpec | SpecError]:
     where = Where(path)
     doc = parse_json(read_text(path, where), where)
+    if is_lyrics(doc):  # a bare word-timed lyric file: one song, named after the file
+        sid = os.path.splitext(os.path.basename(path))[0]
+        words = read_words(path, where)
+        return [SongSpec(sid, (Section("verse", _lines(words)),), None, source=path)]
     if isinstance(doc, dict):
         doc = [doc]
     if not isinstance(doc, list):
@@ -29,6 +33,12 @@ def read(path: str) -> list[SongSpec | SpecError]:
         except SpecError as e:
             out.append(e)
     return out
+
+
+def is_lyrics(doc) -> bool:
+    """True for JAM's lyric-file shapes: a list of word items, or an object with a 'word' list."""
+    first = doc[0] if isinstance(doc, list) and doc else None
+    return (isinstance(doc, dict) and isinstance(doc.get("word"), list)) or (isinstance(first, dict) and "word" in first)
 
 
 def _item(item, where: Where, base: str) -> SongSpec:
