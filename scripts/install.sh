@@ -5,6 +5,13 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 PY=${PYTHON:-python3}
+
+pip_install() {  # quiet pip; on failure show everything and stop
+  local log; log=$(mktemp)
+  if ! $PY -m pip install -q "$@" >"$log" 2>&1; then cat "$log"; rm -f "$log"; exit 1; fi
+  grep -vE "^WARNING: (Location|Running pip as)" "$log" || true
+  rm -f "$log"
+}
 APT_PKGS="espeak-ng libespeak-ng1 fluidsynth fluid-soundfont-gm sox libsndfile1 ffmpeg fonts-wqy-microhei"
 
 missing=""
@@ -21,9 +28,10 @@ fi
 # torch first: with no torch present, anything depending on it would pull the CUDA build.
 if ! $PY -c "import torch, sys; sys.exit(0 if torch.__version__.startswith('2.13.0') else 1)" 2>/dev/null; then
   echo "[install] torch==2.13.0 (CPU)"
-  $PY -m pip install -q torch==2.13.0
+  pip_install torch==2.13.0
 fi
 
 echo "[install] songforge and its extras"
-$PY -m pip install -q -e ".[all,dev]"
+pip_install -e ".[all,dev]"
+$PY -c "import torch; assert torch.__version__.startswith('2.13.0'), torch.__version__"
 echo "[install] done"

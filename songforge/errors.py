@@ -39,4 +39,4 @@ class SpecError(Exception):
     def __str__(self) -> str:
         fld = f"field '{self.field}': " if self.field else ""
         prefix = "warning: " if self.severity == "warning" else ""
-        return f"{prefix}{self.where}: {fld}{self.message}"
+        return " ".join(f"{prefix}{self.where}: {fld}{self.message}".splitlines())  # always one line

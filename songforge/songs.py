@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-from .errors import SpecError, Where
+from .errors import SpecError
 from .plan.timing import LyricTiming, time_song, timed_spec
 from .spec.formats import read_songs, write_songs
 from .spec.song import SongSpec
@@ -31,7 +31,7 @@ def load(paths: list[str] | str, fmt: str | None = None, filler: str = "vowel") 
             id_field = "idx" if path.lower().endswith(".jsonl") else "id"
             problems = validate(item, id_field)
             if item.id in seen:  # an error inside one file; across files only a warning
-                problems.insert(0, SpecError(Where(item.source, f"id '{item.id}'"), id_field,
+                problems.insert(0, SpecError(item.where, id_field,
                                              f"duplicate id (also in {seen[item.id]}): outputs would overwrite each other",
                                              "error" if seen[item.id] == item.source else "warning"))
             errs = [p for p in problems if p.severity == "error"]

@@ -75,7 +75,7 @@ def song_tempo(spec: SongSpec) -> tuple[float, bool]:
 
 def time_song(spec: SongSpec, filler: str = "vowel") -> LyricTiming:
     """Times for every word, syllable and phoneme of `spec`. Raises SpecError when the lyrics cannot fit."""
-    where = Where(spec.source, f"id '{spec.id}'")
+    where = spec.where
     sylls = [line_syllables(ln) for ln in spec.lines]
     for li, (ln, per_word) in enumerate(zip(spec.lines, sylls)):
         for wi, (w, s) in enumerate(zip(ln.words, per_word)):

@@ -109,6 +109,12 @@ class SongSpec:
     controls: Controls = Controls()
     generation: Generation = Generation()
     source: str = field(default="<input>", compare=False)  # file it was read from, for messages
+    item: str | None = field(default=None, compare=False)  # where in that file, e.g. "line 3 (idx 'x')"
+
+    @property
+    def where(self):
+        from ..errors import Where
+        return Where(self.source, self.item or f"id '{self.id}'")
 
     @property
     def lines(self) -> tuple[Line, ...]:

@@ -25,7 +25,7 @@ def safe_id(sid: str) -> bool:
 
 def validate(spec: SongSpec, id_field: str = "id") -> list[SpecError]:
     """All problems of `spec` (errors and warnings), in reading order."""
-    where = Where(spec.source, f"id '{spec.id}'")
+    where = spec.where
     out: list[SpecError] = []
     if not safe_id(spec.id):
         out.append(SpecError(where, id_field, f"{spec.id!r} cannot be a file name inside the output folder "
@@ -138,7 +138,7 @@ def _check_words(spec: SongSpec, where: Where, duration: float | None) -> list[S
 
     def at(k: int) -> Where:
         si, li, wi = locs[k]
-        return where.at(f"line {line_no[(si, li)]}", f"word {wi + 1} ({words[k].text!r})")
+        return where.at(f"word {k + 1} ({words[k].text!r}, line {line_no[(si, li)]})")
 
     for k, w in enumerate(words):
         if word_language(w.text) is None and not w.phonemes:

@@ -58,7 +58,8 @@ def _item(d, where: Where, default_id: str) -> SongSpec:
     guidance = tuple((name, get_num(d, key, where)) for key, name in _GUIDANCE.items() if d.get(key) is not None)
     steps = get_num(d, "infer_step", where, None)
     gen = Generation(seed, int(steps) if steps is not None else None, get_str(d, "scheduler_type", where, None), guidance)
-    return SongSpec(sid, sections, duration, Style(tags=tags), Controls(bpm=bpm), gen, source=where.file)
+    return SongSpec(sid, sections, duration, Style(tags=tags), Controls(bpm=bpm), gen, source=where.file,
+                    item=where.item)
 
 
 def parse_lyrics(text: str, where: Where) -> tuple[Section, ...]:

@@ -40,7 +40,7 @@ def _item(d, where: Where, base: str) -> SongSpec:
     tags, bpm = split_style(get_str(d, "descriptions", where, ""))
     style = Style(tags=tags, reference_audio=resolve(get_str(d, "prompt_audio_path", where, None), base),
                   auto_prompt=get_str(d, "auto_prompt_audio_type", where, None))
-    return SongSpec(idx, sections, None, style, Controls(bpm=bpm), source=where.file)
+    return SongSpec(idx, sections, None, style, Controls(bpm=bpm), source=where.file, item=where.item)
 
 
 def parse_gt_lyric(text: str, where: Where) -> tuple[Section, ...]:

@@ -60,7 +60,8 @@ def from_dict(d, where: Where, base_dir: str) -> SongSpec:
                   get_str(st, "auto_prompt", where.at("style"), None))
     return SongSpec(sid, sections, get_num(d, "duration", where, None), style,
                     _controls(d.get("controls", {}) or {}, where.at("controls")),
-                    _generation(d.get("generation", {}) or {}, where.at("generation")), source=where.file)
+                    _generation(d.get("generation", {}) or {}, where.at("generation")), source=where.file,
+                    item=where.item)
 
 
 def _section(s, where: Where) -> Section:
