@@ -1,7 +1,6 @@
 """Deliberately broken inputs: each gives exactly one clear line naming file, item and field, and a non-zero
 exit for that item; good items in the same batch still succeed."""
 import json
-import os
 
 import pytest
 

@@ -21,12 +21,20 @@ def known_keys(d: dict, allowed: tuple[str, ...], where: Where) -> None:
             raise SpecError(where, str(k), f"unknown field (expected one of: {', '.join(allowed)})")
 
 
-def get_str(d: dict, key: str, where: Where, default: Any = _MISSING, nonempty: bool = False) -> Any:
+def _present(d: dict, key: str, where: Where, default: Any) -> tuple[bool, Any]:
+    """(True, value) when `key` holds a value; (False, default) when absent or null and a default exists."""
     v = d.get(key, _MISSING)
     if v is _MISSING or v is None:
         if default is _MISSING:
             raise SpecError(where, key, "missing (required)")
-        return default
+        return False, default
+    return True, v
+
+
+def get_str(d: dict, key: str, where: Where, default: Any = _MISSING, nonempty: bool = False) -> Any:
+    ok, v = _present(d, key, where, default)
+    if not ok:
+        return v
     if not isinstance(v, str):
         raise SpecError(where, key, f"expected text, got {_kind(v)}")
     if nonempty and not v.strip():
@@ -35,12 +43,8 @@ def get_str(d: dict, key: str, where: Where, default: Any = _MISSING, nonempty: 
 
 
 def get_num(d: dict, key: str, where: Where, default: Any = _MISSING) -> Any:
-    v = d.get(key, _MISSING)
-    if v is _MISSING or v is None:
-        if default is _MISSING:
-            raise SpecError(where, key, "missing (required)")
-        return default
-    return as_num(v, where, key)
+    ok, v = _present(d, key, where, default)
+    return as_num(v, where, key) if ok else v
 
 
 def as_num(v: Any, where: Where, key: str) -> float:
@@ -69,11 +73,9 @@ def get_int(d: dict, key: str, where: Where, default: Any = _MISSING) -> Any:
 
 
 def get_list(d: dict, key: str, where: Where, default: Any = _MISSING) -> Any:
-    v = d.get(key, _MISSING)
-    if v is _MISSING or v is None:
-        if default is _MISSING:
-            raise SpecError(where, key, "missing (required)")
-        return default
+    ok, v = _present(d, key, where, default)
+    if not ok:
+        return v
     if not isinstance(v, list):
         raise SpecError(where, key, f"expected a list, got {_kind(v)}")
     return v

@@ -56,17 +56,11 @@ def read_songs(path: str, fmt: str | None = None) -> list[SongSpec | SpecError]:
 
 
 def _levo_json(path: str) -> list[SongSpec | SpecError]:
-    from .common import parse_json, read_text
+    from .common import parse_json, per_item, read_text
     where = Where(path)
     doc = parse_json(read_text(path, where), where)
     base = os.path.dirname(os.path.abspath(path))
-    out: list[SongSpec | SpecError] = []
-    for i, d in enumerate(doc if isinstance(doc, list) else [doc]):
-        try:
-            out.append(levo._item(d, where.with_item(f"item {i + 1}"), base))
-        except SpecError as e:
-            out.append(e)
-    return out
+    return per_item(doc if isinstance(doc, list) else [doc], where, "item", lambda d, w, _: levo._item(d, w, base))
 
 
 def write_songs(specs: list[SongSpec], path: str, fmt: str) -> list[str]:

@@ -8,7 +8,7 @@ from ...errors import SpecError, Where
 from ..fields import as_num, get_num, get_str, known_keys, obj
 from ..song import INSTRUMENTAL_KINDS, Controls, Generation, Line, Section, SongSpec, Style, Word
 from ..words import split_words
-from .common import dump_json, join_style, parse_json, parse_tag, read_text, split_style
+from .common import dump_json, per_item, join_style, parse_json, parse_tag, read_text, split_style
 
 KEYS = ("prompt", "lyrics", "audio_duration", "infer_step", "guidance_scale", "guidance_scale_text",
         "guidance_scale_lyric", "manual_seeds", "actual_seeds", "scheduler_type", "cfg_type", "omega_scale",
@@ -23,14 +23,9 @@ def read(path: str) -> list[SongSpec | SpecError]:
     doc = parse_json(read_text(path, where), where)
     items = doc if isinstance(doc, list) else [doc]
     stem = os.path.splitext(os.path.basename(path))[0]
-    out: list[SongSpec | SpecError] = []
-    for i, d in enumerate(items):
-        w = where.with_item(f"song {i + 1}") if isinstance(doc, list) else where
-        try:
-            out.append(_item(d, w, stem if len(items) == 1 else f"{stem}_{i + 1}"))
-        except SpecError as e:
-            out.append(e)
-    return out
+    many = isinstance(doc, list)
+    return per_item(items, where, "song" if many else None,
+                    lambda d, w, i: _item(d, w, f"{stem}_{i + 1}" if len(items) > 1 else stem))
 
 
 def _item(d, where: Where, default_id: str) -> SongSpec:

@@ -13,6 +13,17 @@ _TAG_ALIASES = {"pre-chorus": "prechorus", "pre_chorus": "prechorus", "instrumen
                 "hook": "chorus", "refrain": "chorus", "break": "inst", "end": "outro"}
 
 
+def per_item(items: list, where: Where, label: str | None, parse) -> list:
+    """`parse(item, where, index)` for each item; a SpecError stays with its item so the batch goes on."""
+    out = []
+    for i, d in enumerate(items):
+        try:
+            out.append(parse(d, where.with_item(f"{label} {i + 1}") if label else where, i))
+        except SpecError as e:
+            out.append(e)
+    return out
+
+
 def split_style(text: str) -> tuple[tuple[str, ...], float | None]:
     """'pop, 120 bpm, warm' -> (('pop', 'warm'), 120.0). A tag that is only a tempo becomes the bpm."""
     tags, bpm = [], None

@@ -7,7 +7,7 @@ import re
 from ...errors import SpecError, Where
 from ..fields import get_num, get_str, obj
 from ..song import Controls, Line, Section, SongSpec, Style, Word
-from .common import dump_json, join_style, parse_json, read_text, relative, resolve, split_style, write_atomic
+from .common import dump_json, per_item, join_style, parse_json, read_text, relative, resolve, split_style, write_atomic
 
 LINE_GAP_S = 0.2  # a pause this long between words starts a new lyric line
 _LINE_END = re.compile(r"[.!?;。！？；]$")
@@ -25,14 +25,7 @@ def read(path: str) -> list[SongSpec | SpecError]:
     if not isinstance(doc, list):
         raise SpecError(where, None, "expected a JAM manifest: a JSON list of {id, lrc_path, duration, prompt_path}")
     base = os.path.dirname(os.path.abspath(path))
-    out: list[SongSpec | SpecError] = []
-    for i, item in enumerate(doc):
-        w = where.with_item(f"item {i + 1}")
-        try:
-            out.append(_item(item, w, base))
-        except SpecError as e:
-            out.append(e)
-    return out
+    return per_item(doc, where, "item", lambda item, w, _: _item(item, w, base))
 
 
 def is_lyrics(doc) -> bool:

@@ -9,7 +9,7 @@ from ...errors import SpecError, Where
 from ..fields import as_num, get_int, get_list, get_num, get_str, known_keys, obj
 from ..song import Chord, Controls, DrumHit, Generation, Line, Note, Section, SongSpec, Style, Word
 from ..words import split_words
-from .common import dump_json, parse_json, parse_tag, read_text, relative, resolve, write_atomic
+from .common import dump_json, per_item, parse_json, parse_tag, read_text, relative, resolve, write_atomic
 
 SONG_KEYS = ("id", "duration", "sections", "style", "controls", "generation")
 
@@ -30,14 +30,7 @@ def read(path: str) -> list[SongSpec | SpecError]:
         doc = parse_json(text, where)
     items = doc if isinstance(doc, list) else [doc]
     base = os.path.dirname(os.path.abspath(path))
-    out: list[SongSpec | SpecError] = []
-    for i, d in enumerate(items):
-        w = where.with_item(f"song {i + 1}")
-        try:
-            out.append(from_dict(d, w, base))
-        except SpecError as e:
-            out.append(e)
-    return out
+    return per_item(items, where, "song", lambda d, w, _: from_dict(d, w, base))
 
 
 def from_dict(d, where: Where, base_dir: str) -> SongSpec:
