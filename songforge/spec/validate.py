@@ -5,7 +5,7 @@ import os
 import re
 
 from ..errors import SpecError, Where
-from .music import parse_chord, parse_key
+from .music import GM_DRUMS, parse_chord, parse_key
 from .song import SongSpec
 from .words import word_language
 
@@ -13,7 +13,7 @@ MAX_DURATION_S = 1200.0
 MIN_WORD_S = 0.04
 MAX_SYLLABLES_PER_S = 12.0
 SAMPLERS = ("euler", "heun", "midpoint")
-DRUMS = ("kick", "snare", "hihat", "open_hihat", "clap", "tom_low", "tom_mid", "tom_high", "crash", "ride", "rim")
+DRUMS = tuple(GM_DRUMS)
 _SAFE_ID = re.compile(r"^[^/\\\x00-\x1f:*?\"<>|]{1,128}$")
 EPS = 1e-6
 

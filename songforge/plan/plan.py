@@ -1,0 +1,137 @@
+"""SongPlan: everything the renderer (and later the model's conditioners) needs, planned from a spec and
+its timing. Keeps what the spec gives (bpm, key, chords, melody, drums); seeded and deterministic."""
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..spec.song import SongSpec
+from .arrange import Grid, Hit, PartNote, plan_bass, plan_comping, plan_drums
+from .harmony import choose_key, key_name, plan_chords
+from .melody import MelodyNote, f0_curve, plan_melody
+from .styles import BY_NAME, StyleInfo, programs_from_tags, style_from_tags
+from .timing import LyricTiming, Span
+
+EN_VOICES = ("en-us", "en-gb", "en-gb-x-rp", "en-029", "en-gb-scotland")
+FEMALE_VARIANTS = ("f1", "f2", "f3", "f4", "f5")
+MALE_VARIANTS = ("m1", "m2", "m3", "m4", "m5", "m6", "m7")
+
+
+@dataclass(frozen=True)
+class Voice:
+    id: str
+    gender: str
+    espeak: str  # English voice+variant, e.g. "en-gb+f3"
+    espeak_zh: str  # Mandarin (pinyin) voice+variant
+    formant: float  # spectral-envelope frequency scale (>1 brighter/smaller, <1 darker/larger)
+    breath: float  # 0..1 added aperiodicity
+    vibrato_hz: float
+    vibrato_cents: float
+    range: tuple[int, int]  # MIDI notes the melody stays within
+
+
+@dataclass(frozen=True)
+class SongPlan:
+    spec: SongSpec
+    timing: LyricTiming
+    seed: int
+    style: str
+    key: tuple[int, str]
+    bpm: float
+    meter: int
+    duration: float
+    sections: tuple[Span, ...]  # cover [0, duration]
+    beats: tuple[float, ...]
+    downbeats: tuple[float, ...]
+    chords: tuple  # spec.song.Chord
+    melody: tuple[MelodyNote, ...]
+    f0: np.ndarray  # planned F0 in Hz per 5 ms frame, 0 where silent
+    bass: tuple[PartNote, ...]
+    other: tuple[PartNote, ...]
+    drums: tuple[Hit, ...]
+    programs: tuple[int, ...]  # GM programs of the 'other' stem
+    bass_program: int
+    kit: int
+    levels_db: tuple[float, float, float, float]
+    voice: Voice
+
+    @property
+    def style_info(self) -> StyleInfo:
+        return BY_NAME[self.style]
+
+    @property
+    def key_name(self) -> str:
+        return key_name(self.key)
+
+
+def song_seed(spec: SongSpec, seed: int | None = None) -> int:
+    """The spec's seed, else one derived from its id (stable across runs and machines)."""
+    if seed is not None:
+        return seed
+    if spec.generation.seed is not None:
+        return spec.generation.seed
+    return int.from_bytes(hashlib.sha256(spec.id.encode()).digest()[:4], "little")
+
+
+def choose_voice(spec: SongSpec, rng: np.random.Generator) -> Voice:
+    tags = " ".join(spec.style.tags).lower()
+    if "female" in tags or "woman" in tags or "girl" in tags:
+        gender = "female"
+    elif "male" in tags or "man" in tags or "boy" in tags:
+        gender = "male"
+    else:
+        gender = "female" if rng.random() < 0.5 else "male"
+    variant = str(rng.choice(FEMALE_VARIANTS if gender == "female" else MALE_VARIANTS))
+    base = str(rng.choice(EN_VOICES))
+    formant = float(rng.uniform(1.0, 1.12) if gender == "female" else rng.uniform(0.9, 1.03))
+    breath = float(rng.uniform(0.0, 0.35))
+    vib_hz, vib_c = float(rng.uniform(4.8, 6.2)), float(rng.uniform(15, 40))
+    shift = int(rng.integers(-2, 3))
+    rng_ = (57 + shift, 76 + shift) if gender == "female" else (45 + shift, 64 + shift)
+    vid = f"{base}+{variant}/f{formant:.2f}/b{breath:.2f}"
+    return Voice(vid, gender, f"{base}+{variant}", f"cmn-latn-pinyin+{variant}", round(formant, 3), round(breath, 3),
+                 round(vib_hz, 2), round(vib_c, 1), rng_)
+
+
+def _cover(timing: LyricTiming) -> tuple[Span, ...]:
+    """Sections covering [0, duration]: gaps become intro/inst/outro; songs without a bar grid get one span."""
+    if timing.grid_start is None:
+        kind = timing.sections[0].label if timing.sections else "verse"
+        return (Span(kind, 0.0, timing.duration),)
+    out, t = [], 0.0
+    for s in timing.sections:
+        if s.start > t + 1e-6:
+            out.append(Span("intro" if not out else "inst", t, s.start))
+        out.append(s)
+        t = s.end
+    if t < timing.duration - 1e-6:
+        out.append(Span("outro", t, timing.duration))
+    return tuple(out)
+
+
+def make_plan(spec: SongSpec, timing: LyricTiming, seed: int | None = None) -> SongPlan:
+    seed = song_seed(spec, seed)
+    rng = np.random.default_rng(seed)
+    style = style_from_tags(spec.style.tags)
+    key = choose_key(spec, style, rng)
+    voice = choose_voice(spec, rng)
+    sections = _cover(timing)
+    origin = timing.grid_start or 0.0
+    grid = Grid(timing.bpm, timing.meter, origin, style.swing)
+    chords = plan_chords(spec, sections, key, style, grid.bar, origin, timing.duration, rng)
+    melody = plan_melody(timing, chords, key, voice.range, rng, spec.controls.melody)
+    f0 = f0_curve(melody, timing.duration, voice.vibrato_hz, voice.vibrato_cents)
+    beat = 60.0 / timing.bpm
+    beats = tuple(round(origin + k * beat, 6) for k in range(int((timing.duration - origin) / beat + 1e-6) + 1)
+                  if origin + k * beat < timing.duration - 1e-6)
+    downbeats = beats[::timing.meter]
+    return SongPlan(
+        spec=spec, timing=timing, seed=seed, style=style.name, key=key, bpm=timing.bpm, meter=timing.meter,
+        duration=timing.duration, sections=sections, beats=beats, downbeats=downbeats, chords=chords, melody=melody,
+        f0=f0, bass=plan_bass(grid, sections, chords, style, timing.duration),
+        other=plan_comping(grid, sections, chords, style, timing.duration),
+        drums=plan_drums(grid, sections, style, timing.duration, spec.controls.drums),
+        programs=programs_from_tags(spec.style.tags, style), bass_program=style.bass_program, kit=style.kit,
+        levels_db=style.levels_db, voice=voice)
