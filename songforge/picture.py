@@ -12,7 +12,10 @@ SECTION_COLOURS = {"intro": "#d9d9d9", "verse": "#9ecae1", "prechorus": "#c6dbef
 LANES = ("section", "words", "phonemes", "chords", "melody")
 
 
-def plot_song(spec: SongSpec, timing: LyricTiming, path: str, bars_per_system: int = 8) -> str:
+def plot_song(spec: SongSpec, timing: LyricTiming, path: str, bars_per_system: int = 8, chords=None, melody=None,
+              key: str | None = None) -> str:
+    """Draw the song to `path` (PNG). `chords`/`melody` (objects with symbol|pitch, start, end) default to
+    the spec's own; a SongPlan passes its planned ones."""
     import matplotlib
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
@@ -22,7 +25,9 @@ def plot_song(spec: SongSpec, timing: LyricTiming, path: str, bars_per_system: i
     bar = timing.bar_s
     sys_len = bars_per_system * bar
     n_sys = max(1, math.ceil(timing.duration / sys_len - 1e-9))
-    chords, melody = spec.controls.chords, spec.controls.melody
+    chords = spec.controls.chords if chords is None else chords
+    melody = spec.controls.melody if melody is None else melody
+    key = key or spec.controls.key
     lanes = {"section": 4.2, "words": 3.0, "phonemes": 1.8}
     if chords:
         lanes["chords"] = 0.9
@@ -30,8 +35,8 @@ def plot_song(spec: SongSpec, timing: LyricTiming, path: str, bars_per_system: i
     row_h = 1.6 + (0.6 if chords else 0) + (1.4 if melody else 0)
     fig, axes = plt.subplots(n_sys, 1, figsize=(16, row_h * n_sys + 0.9), squeeze=False)
     title = f"{spec.id} — {timing.duration:.1f} s, {timing.bpm:g} bpm, {timing.meter}/4"
-    if spec.controls.key:
-        title += f", {spec.controls.key}"
+    if key:
+        title += f", {key}"
     title += f"  (times {timing.origin})"
     if spec.style.tags:
         title += "\n" + ", ".join(spec.style.tags)

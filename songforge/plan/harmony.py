@@ -45,7 +45,7 @@ def roman_to_chord(roman: str, key: tuple[int, str]) -> str:
         raise ValueError(f"bad roman numeral {roman!r}")
     acc, num, suffix = m.groups()
     degree = _NUMERALS.index(num.lower())
-    scale = MAJOR if key[1] == "major" else MINOR
+    scale = MAJOR if key[1] == "major" or acc else MINOR  # accidentals are relative to the major scale
     root = (key[0] + scale[degree] + {"b": -1, "#": 1}.get(acc or "", 0)) % 12
     upper = num.isupper()
     if key[1] == "minor" and not acc:  # progressions written for major keys take the minor scale's own chords

@@ -61,3 +61,24 @@ def hanzi_syllables(text: str) -> tuple[Syllable, ...]:
     if len(pys) != len(text):
         pys = [(lazy_pinyin(c, style=Style.TONE3, neutral_tone_with_five=True, errors="ignore") or [""])[0] for c in text]
     return tuple(pinyin_syllable(p) for p in pys if p)
+
+
+_INITIAL_OF = {v: k for k, v in PINYIN_INITIALS.items()}
+_ZERO_INITIAL = {"i": "yi", "in": "yin", "ing": "ying", "ia": "ya", "ie": "ye", "iao": "yao", "ian": "yan",
+                 "iang": "yang", "iong": "yong", "iou": "you", "u": "wu", "ua": "wa", "uo": "wo", "uai": "wai",
+                 "uei": "wei", "uan": "wan", "uen": "wen", "uang": "wang", "ueng": "weng", "v": "yu", "ve": "yue",
+                 "van": "yuan", "vn": "yun"}
+_AFTER_INITIAL = {"iou": "iu", "uei": "ui", "uen": "un"}
+
+
+def to_pinyin(syl: Syllable) -> str:
+    """Tone-number pinyin spelling of a Mandarin syllable from the inventory ('ʈʂ' + 'ang3' -> 'zhang3')."""
+    final = syl.phonemes[-1]
+    fin, tone = final[:-1], final[-1]
+    ini = _INITIAL_OF.get(syl.phonemes[0], "") if len(syl.phonemes) > 1 else ""
+    if not ini:
+        return _ZERO_INITIAL.get(fin, fin) + tone
+    fin = _AFTER_INITIAL.get(fin, fin)
+    if ini in ("j", "q", "x") and fin.startswith("v"):
+        fin = "u" + fin[1:]
+    return ini + fin + tone

@@ -1,0 +1,87 @@
+"""Drums, bass and 'other' stems through fluidsynth with a General MIDI soundfont, rendered in-process
+at 22.05 kHz (the band of the espeak voice, so every stem has the same bandwidth) and resampled."""
+from __future__ import annotations
+
+import os
+from functools import lru_cache
+
+import numpy as np
+
+from ..plan.plan import SongPlan
+from ..spec.music import GM_DRUMS
+
+RENDER_SR = 22050
+SOUNDFONTS = ("/usr/share/sounds/sf2/FluidR3_GM.sf2", "/usr/share/sounds/sf2/TimGM6mb.sf2",
+              "/usr/share/sounds/sf2/default-GM.sf2")
+
+
+def find_soundfont() -> str:
+    env = os.environ.get("SONGFORGE_SOUNDFONT")
+    for path in ((env,) if env else ()) + SOUNDFONTS:
+        if path and os.path.isfile(path):
+            return path
+    raise RuntimeError("no General MIDI soundfont found (set SONGFORGE_SOUNDFONT or run scripts/install.sh)")
+
+
+class Band:
+    """One fluidsynth instance (the soundfont loads once per process)."""
+
+    def __init__(self, soundfont: str | None = None):
+        import fluidsynth
+        self.fs = fluidsynth.Synth(gain=0.6, samplerate=float(RENDER_SR))
+        for k, v in (("synth.reverb.active", 0), ("synth.chorus.active", 0), ("synth.polyphony", 256)):
+            self.fs.setting(k, v)
+        self.sfid = self.fs.sfload(soundfont or find_soundfont())
+        if self.sfid < 0:
+            raise RuntimeError(f"fluidsynth could not load the soundfont {soundfont or find_soundfont()}")
+
+    def _render(self, events: list[tuple[float, int, int, int, int]], duration: float) -> np.ndarray:
+        """events: (time, on=1/off=0, channel, key, velocity), sorted. Returns mono float32 at RENDER_SR."""
+        n_total = int(round(duration * RENDER_SR))
+        out, pos = [], 0
+        for t, on, ch, key, vel in events:
+            target = min(int(round(t * RENDER_SR)), n_total)
+            if target > pos:
+                out.append(self.fs.get_samples(target - pos))
+                pos = target
+            if on:
+                self.fs.noteon(ch, key, vel)
+            else:
+                self.fs.noteoff(ch, key)
+        for ch in range(16):  # silence everything before the tail, so stems end at the song's end
+            self.fs.cc(ch, 123, 0)
+        if n_total > pos:
+            out.append(self.fs.get_samples(n_total - pos))
+        for ch in range(16):
+            self.fs.cc(ch, 120, 0)  # all sound off: nothing rings into the next render
+        self.fs.get_samples(RENDER_SR // 10)
+        if not out:
+            return np.zeros(n_total, np.float32)
+        st = np.concatenate(out).astype(np.float32).reshape(-1, 2) / 32768.0
+        return st.mean(axis=1)
+
+    def stems(self, plan: SongPlan) -> dict[str, np.ndarray]:
+        """{'drums', 'bass', 'other'} mono float32 at RENDER_SR, plan.duration long."""
+        fs = self.fs
+        fs.program_select(9, self.sfid, 128, plan.kit)
+        fs.program_select(0, self.sfid, 0, plan.bass_program)
+        for i, prog in enumerate(plan.programs):
+            fs.program_select(1 + i, self.sfid, 0, prog)
+        drum_ev = []
+        for h in plan.drums:
+            key = GM_DRUMS[h.instrument]
+            drum_ev += [(h.time, 1, 9, key, h.velocity), (h.time + 0.1, 0, 9, key, 0)]
+        bass_ev = [e for n in plan.bass for e in ((n.start, 1, 0, n.pitch, n.velocity), (n.end, 0, 0, n.pitch, 0))]
+        other_ev = []
+        for i, _ in enumerate(plan.programs):
+            scale = 1.0 if i == 0 else 0.7
+            for n in plan.other:
+                other_ev += [(n.start, 1, 1 + i, n.pitch, int(n.velocity * scale)), (n.end, 0, 1 + i, n.pitch, 0)]
+        order = lambda e: (e[0], e[1])  # noqa: E731  (note-offs before note-ons at the same time)
+        return {name: self._render(sorted(ev, key=order), plan.duration)
+                for name, ev in (("drums", drum_ev), ("bass", bass_ev), ("other", other_ev))}
+
+
+@lru_cache(maxsize=1)
+def band() -> Band:
+    return Band()

@@ -1,0 +1,177 @@
+"""The singing voice: espeak-ng says each word (Mandarin: each pinyin syllable), WORLD analyses it, and the
+analysis is time-warped phoneme by phoneme onto the planned phoneme times and resynthesised with the
+planned F0 (with vibrato), a formant shift and added breath. Silence outside the planned phonemes."""
+from __future__ import annotations
+
+from collections import OrderedDict
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..plan.melody import F0_HOP_S
+from ..plan.plan import SongPlan
+from ..spec.words import strip_punct
+from ..text.mandarin import to_pinyin
+from ..text.phonemes import is_vowel
+from .espeak import engine
+
+FRAME_MS = F0_HOP_S * 1000.0
+FFT_SIZE = 1024
+_CACHE_SIZE = 4000
+
+
+@dataclass(frozen=True)
+class _Unit:
+    """One espeak utterance: a word (English) or a syllable (Mandarin), and the plan's phonemes it covers."""
+    text: str
+    voice: str
+    phonemes: tuple[int, ...]  # indices into timing.phonemes
+
+
+@dataclass(frozen=True)
+class _Analysis:
+    f0: np.ndarray  # [frames] Hz, 0 unvoiced
+    log_sp: np.ndarray  # [frames, bins] float16 log spectral envelope (compact: the cache holds thousands)
+    spans: tuple[tuple[float, float], ...]  # source frame span per expected phoneme
+
+
+class Singer:
+    """Sings a SongPlan's vocal line. Keeps an LRU cache of word analyses (one Singer per process)."""
+
+    def __init__(self, sample_rate: int = 24000):
+        self.sr = sample_rate
+        self._cache: OrderedDict[tuple, _Analysis] = OrderedDict()
+
+    def units(self, plan: SongPlan) -> list[_Unit]:
+        t = plan.timing
+        by_syl: dict[int, list[int]] = {}
+        for i, p in enumerate(t.phonemes):
+            by_syl.setdefault(p.syllable, []).append(i)
+        out: list[_Unit] = []
+        for wi, w in enumerate(t.words):
+            syls = [k for k, s in enumerate(t.syllables) if s.word == wi]
+            if w.language == "zh":
+                for k in syls:
+                    out.append(_Unit(to_pinyin(t.syllables[k].syllable), plan.voice.espeak_zh, tuple(by_syl[k])))
+            else:
+                ph = tuple(i for k in syls for i in by_syl[k])
+                syms = [t.phonemes[i].symbol for i in ph]
+                text = "[[@]]" if syms == ["ə"] else strip_punct(w.text)
+                out.append(_Unit(text, plan.voice.espeak, ph))
+        return out
+
+    def analyse(self, unit: _Unit, symbols: list[str]) -> _Analysis:
+        key = (unit.voice, unit.text, tuple(symbols))
+        hit = self._cache.get(key)
+        if hit is not None:
+            self._cache.move_to_end(key)
+            return hit
+        import pyworld as pw
+        import soxr
+        sp_ = engine().speak(unit.text, unit.voice)
+        x = soxr.resample(sp_.audio.astype(np.float64), sp_.sample_rate, self.sr)
+        scale = self.sr / sp_.sample_rate
+        f0, tt = pw.dio(x, self.sr, frame_period=FRAME_MS)
+        f0 = pw.stonemask(x, f0, tt, self.sr)
+        log_sp = np.log(pw.cheaptrick(x, f0, tt, self.sr, fft_size=FFT_SIZE) + 1e-16).astype(np.float16)
+        a = _Analysis(f0.astype(np.float32), log_sp, _spans(sp_.phonemes, symbols, scale / (self.sr * F0_HOP_S), len(f0)))
+        self._cache[key] = a
+        if len(self._cache) > _CACHE_SIZE:
+            self._cache.popitem(last=False)
+        return a
+
+    def sing(self, plan: SongPlan) -> np.ndarray:
+        """Vocal stem, float32 [samples] at self.sr, exactly plan.duration long."""
+        import pyworld as pw
+        t = plan.timing
+        n_frames = len(plan.f0)
+        bins = FFT_SIZE // 2 + 1
+        log_sp = np.full((n_frames, bins), np.log(1e-12), dtype=np.float32)
+        f0 = np.zeros(n_frames)
+        gate = np.zeros(n_frames)
+        for unit in self.units(plan):
+            syms = [t.phonemes[i].symbol for i in unit.phonemes]
+            a = self.analyse(unit, syms)
+            for i, (sa, sb) in zip(unit.phonemes, a.spans):
+                p = t.phonemes[i]
+                ta, tb = int(round(p.start / F0_HOP_S)), int(round(p.end / F0_HOP_S))
+                tb = min(max(tb, ta + 1), n_frames)
+                if ta >= n_frames:
+                    continue
+                src = np.clip((sa + (np.arange(tb - ta) + 0.5) * (sb - sa) / (tb - ta)).astype(int), 0, len(a.f0) - 1)
+                log_sp[ta:tb] = a.log_sp[src]
+                voiced = (a.f0[src] > 0) | is_vowel(p.symbol)
+                f0[ta:tb] = np.where(voiced, plan.f0[ta:tb], 0.0)
+                gate[ta:tb] = 1.0
+        n = int(round(plan.duration * self.sr))
+        y = np.zeros(n)
+        hop = int(round(self.sr * F0_HOP_S))
+        for a, b in _runs(gate, pad=8):  # synthesise only where something is sung
+            sp = np.exp(_formant_shift(log_sp[a:b], plan.voice.formant).astype(np.float64))
+            ap = _aperiodicity(f0[a:b], bins, plan.voice.breath, self.sr)
+            seg = pw.synthesize(np.ascontiguousarray(f0[a:b]), np.ascontiguousarray(sp), ap, self.sr, FRAME_MS)
+            lo = a * hop
+            seg = seg[:max(0, min(len(seg), n - lo))]
+            y[lo:lo + len(seg)] += seg
+        env = np.repeat(gate, int(round(self.sr * F0_HOP_S)))[:n]
+        env = np.pad(env, (0, n - len(env)))
+        ramp = np.ones(int(0.005 * self.sr)) / int(0.005 * self.sr)
+        env = np.convolve(env, ramp, mode="same")  # 5 ms fades: no clicks at phrase edges
+        return (y * env).astype(np.float32)
+
+
+def _spans(events, symbols, to_frame: float, n_frames: int) -> tuple[tuple[float, float], ...]:
+    """Source frame span per expected phoneme, from espeak's phoneme events (sample positions)."""
+    names, starts, end = [], [], None
+    for name, pos in events:
+        if name:
+            if end is not None:  # speech resumed after a pause inside the unit
+                end = None
+            names.append(name)
+            starts.append(pos * to_frame)
+        elif names and end is None:
+            end = pos * to_frame
+    if not names:
+        return tuple((0.0, float(n_frames)) for _ in symbols)
+    end = end if end is not None else float(n_frames)
+    bounds = starts + [end]
+    n = len(symbols)
+    if len(names) == n:
+        return tuple((bounds[k], bounds[k + 1]) for k in range(n))
+    if n == 2 and len(names) > 2 and not is_vowel(symbols[0]):  # Mandarin initial + final over several events
+        return ((bounds[0], bounds[1]), (bounds[1], end))
+    edges = np.linspace(bounds[0], end, n + 1)  # a mismatch: spread evenly over the spoken span
+    return tuple((float(edges[k]), float(edges[k + 1])) for k in range(n))
+
+
+def _formant_shift(sp: np.ndarray, alpha: float) -> np.ndarray:
+    """Scale the envelope's frequency axis by alpha (>1 raises formants)."""
+    if abs(alpha - 1.0) < 1e-3:
+        return sp
+    bins = sp.shape[1]
+    src = np.clip(np.arange(bins) / alpha, 0, bins - 1)
+    lo = np.floor(src).astype(int)
+    hi = np.minimum(lo + 1, bins - 1)
+    w = src - lo
+    return sp[:, lo] * (1 - w) + sp[:, hi] * w
+
+
+def _aperiodicity(f0: np.ndarray, bins: int, breath: float, sr: int) -> np.ndarray:
+    """[frames, bins]: fully aperiodic where unvoiced; where voiced, rising with frequency (more with breath).
+    A fixed shape instead of WORLD's D4C analysis, which would cost 5x the rest of the analysis."""
+    freqs = np.linspace(0, sr / 2, bins)
+    voiced_ap = np.clip(0.002 + (0.25 + 0.6 * breath) * np.clip((freqs - 1500.0) / 8000.0, 0, 1) ** 1.5, 0, 1)
+    return np.where(f0[:, None] > 0, voiced_ap[None, :], 1.0)
+
+
+def _runs(mask: np.ndarray, pad: int) -> list[tuple[int, int]]:
+    """[start, end) of the runs where mask > 0, widened by `pad` frames and merged when they touch."""
+    idx = np.flatnonzero(np.diff(np.concatenate([[0], (mask > 0).astype(np.int8), [0]])))
+    out: list[tuple[int, int]] = []
+    for a, b in zip(idx[::2], idx[1::2]):
+        a, b = max(0, a - pad), min(len(mask), b + pad)
+        if out and a <= out[-1][1]:
+            out[-1] = (out[-1][0], b)
+        else:
+            out.append((a, b))
+    return out
