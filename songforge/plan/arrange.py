@@ -131,13 +131,15 @@ def plan_bass(grid: Grid, sections, chords, style: StyleInfo, duration: float) -
     return tuple(notes)
 
 
-def voicing(symbol: str, center: int = 62) -> list[int]:
-    """Close voicing of a chord around `center` (G3..C5)."""
+def voicing(symbol: str, low: int = 50) -> list[int]:
+    """Root-position voicing from the root in [low, low+11]: root, the other chord tones above it, and the
+    root an octave up (a clear chord for listeners and for chroma alike)."""
+    p = parse_chord(symbol)
     pcs = chord_pitch_classes(symbol)
-    out = []
-    for pc in pcs:
-        cands = [p for p in range(center - 7, center + 8) if p % 12 == pc]
-        out.append(min(cands, key=lambda p: abs(p - center)))
+    if not p or not pcs:
+        return []
+    root = low + (p[0] - low) % 12
+    out = [root] + [root + (pc - p[0]) % 12 for pc in pcs if pc != p[0]] + [root + 12]
     return sorted(out)
 
 
@@ -154,7 +156,9 @@ def plan_comping(grid: Grid, sections, chords, style: StyleInfo, duration: float
         voiced = voicing(ch.symbol)
         if c == "A":
             seq = voiced + [voiced[0] + 12] + voiced[1:][::-1]
-            notes.append(PartNote(seq[arp_i % len(seq)], t, min(ch.end, t + 4 * grid.six), vel))
+            if t - ch.start < grid.six / 2:  # a soft pinch of the whole chord where it starts
+                notes += [PartNote(p, t, ch.end, vel - 24) for p in voiced if p != seq[arp_i % len(seq)]]
+            notes.append(PartNote(seq[arp_i % len(seq)], t, ch.end, vel))  # let ring: the chord builds up
             arp_i += 1
         else:
             notes += [PartNote(p, t, max(t + 0.05, end - 0.01), vel) for p in voiced]

@@ -41,7 +41,7 @@ def mix(stems: dict[str, np.ndarray], levels_db: tuple[float, ...], sr: int, see
         if name == "vocals":
             x = _reverb(_compress(x, sr), sr, 0.12, seed)
         elif name == "other":
-            x = _reverb(x, sr, 0.2, seed + 1)
+            x = _reverb(x, sr, 0.12, seed + 1)
         db = _rms_db(x)
         out[name] = x * (10 ** ((-20.0 + lvl - db) / 20) if db > -100 else 0.0)
     m = sum(out.values())
