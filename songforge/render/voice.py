@@ -36,7 +36,10 @@ class _Analysis:
 
 
 class Singer:
-    """Sings a SongPlan's vocal line. Keeps an LRU cache of word analyses (one Singer per process)."""
+    """Sings a SongPlan's vocal line. Keeps an LRU cache of word analyses (one Singer per process).
+
+    espeak-ng keeps waveform state between utterances, so bit-identical output needs a fresh process per
+    song from a pristine parent (render/batch.py does that); within one song the order is fixed."""
 
     def __init__(self, sample_rate: int = 24000):
         self.sr = sample_rate
@@ -71,8 +74,8 @@ class Singer:
         sp_ = engine().speak(unit.text, unit.voice)
         x = soxr.resample(sp_.audio.astype(np.float64), sp_.sample_rate, self.sr)
         scale = self.sr / sp_.sample_rate
-        f0, tt = pw.dio(x, self.sr, frame_period=FRAME_MS)
-        f0 = pw.stonemask(x, f0, tt, self.sr)
+        # Source F0 only decides voicing and guides CheapTrick (the sung F0 replaces it): fast DIO suffices.
+        f0, tt = pw.dio(x, self.sr, frame_period=FRAME_MS, speed=4)
         log_sp = np.log(pw.cheaptrick(x, f0, tt, self.sr, fft_size=FFT_SIZE) + 1e-16).astype(np.float16)
         a = _Analysis(f0.astype(np.float32), log_sp, _spans(sp_.phonemes, symbols, scale / (self.sr * F0_HOP_S), len(f0)))
         self._cache[key] = a

@@ -1,0 +1,138 @@
+"""`songforge data build`: a corpus of rendered clips with exact labels — deterministic from the seed,
+parallel, resumable after a kill (finished clips are kept, partial ones redone), FLAC, manifest + splits."""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+from dataclasses import asdict, dataclass
+
+from ..spec.formats.common import write_atomic
+
+STEM_FILES = ("mix", "vocals", "drums", "bass", "other")
+SPLITS = (("train", 0.9), ("valid", 0.95), ("test", 1.0))
+
+
+@dataclass(frozen=True)
+class BuildConfig:
+    seed: int
+    hours: float
+    styles: tuple[str, ...] = ()
+    languages: tuple[str, ...] = ("en", "zh")
+    min_s: float = 10.0
+    max_s: float = 30.0
+    full_songs: float = 0.0  # share of clips that are whole songs
+    sample_rate: int = 24000
+    pictures: bool = False
+
+
+def clip_spec(cfg: BuildConfig, index: int):
+    from .specs import clip_rng, fit_clip, random_spec
+    full = clip_rng(cfg.seed + 1, index).random() < cfg.full_songs
+    spec = random_spec(cfg.seed, index, cfg.styles or None, cfg.languages, full_song=full)
+    return spec if full else fit_clip(spec, cfg.min_s, cfg.max_s)
+
+
+def split_of(seed: int, index: int) -> str:
+    u = int.from_bytes(hashlib.sha256(f"{seed}:{index}".encode()).digest()[:8], "little") / 2 ** 64
+    return next(name for name, upto in SPLITS if u < upto)
+
+
+def plan_clips(cfg: BuildConfig) -> list[tuple[int, float]]:
+    """(index, planned duration) of every clip, until the corpus reaches cfg.hours."""
+    from ..plan.timing import time_song
+    out, total, i = [], 0.0, 0
+    while total < cfg.hours * 3600:
+        d = time_song(clip_spec(cfg, i)).duration
+        out.append((i, d))
+        total += d
+        i += 1
+    return out
+
+
+_CFG: BuildConfig | None = None
+_OUT: str | None = None
+
+
+def _render_clip(index: int) -> float:
+    """Runs in a forked worker: plan, render and write clip `index`; returns its duration."""
+    from ..plan.plan import make_plan
+    from ..plan.timing import time_song
+    from ..render.song import render_plan, write_song
+    spec = clip_spec(_CFG, index)
+    plan = make_plan(spec, time_song(spec))
+    write_song(plan, render_plan(plan, _CFG.sample_rate), os.path.join(_OUT, "clips"), "flac", _CFG.pictures)
+    return plan.duration
+
+
+def _sha256(path: str) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def build(out: str, cfg: BuildConfig, workers: int, progress: bool = True) -> dict:
+    """Build (or resume) the corpus in `out`. Returns a summary with throughput."""
+    global _CFG, _OUT
+    from ..render.batch import run_isolated
+    os.makedirs(os.path.join(out, "clips"), exist_ok=True)
+    cfg_path = os.path.join(out, "build.json")
+    if os.path.exists(cfg_path):
+        with open(cfg_path) as f:
+            old = json.load(f)
+        if old != json.loads(json.dumps(asdict(cfg))):
+            raise ValueError(f"{out} holds a corpus built with other settings ({old}); use another folder")
+    else:
+        write_atomic(cfg_path, json.dumps(asdict(cfg), indent=1) + "\n")
+    clips = plan_clips(cfg)
+    clip_dir = os.path.join(out, "clips")
+    for name in os.listdir(clip_dir):  # a kill leaves at most partial folders: redo those clips
+        if name.endswith(".partial"):
+            shutil.rmtree(os.path.join(clip_dir, name), ignore_errors=True)
+    ids = {i: f"{cfg.seed}-{i:06d}" for i, _ in clips}
+    todo = [i for i, _ in clips if not os.path.exists(os.path.join(clip_dir, ids[i], "labels.json"))]
+    _CFG, _OUT = cfg, out
+    cpu, audio, failed = 0.0, 0.0, []
+    bar = None
+    if progress:
+        from tqdm import tqdm
+        bar = tqdm(total=len(todo), unit="clip", desc="rendering", dynamic_ncols=True)
+    for index, dur, err, cpu_s in run_isolated(_render_clip, todo, workers):
+        if err:
+            failed.append((ids[index], err))
+        else:
+            cpu += cpu_s
+            audio += dur
+        if bar is not None:
+            bar.update(1)
+            bar.set_postfix_str(f"{audio / 3600 / max(cpu / 3600, 1e-9):.1f} audio-h/CPU-h")
+    if bar is not None:
+        bar.close()
+    manifest = write_manifest(out, cfg, [i for i, _ in clips], ids)
+    return {"clips": len(manifest), "rendered_now": len(todo) - len(failed), "failed": failed,
+            "hours": round(sum(m["duration"] for m in manifest) / 3600, 4), "cpu_s": round(cpu, 2),
+            "audio_s_rendered": round(audio, 2),
+            "audio_hours_per_cpu_hour": round(audio / cpu, 2) if cpu else None}
+
+
+def write_manifest(out: str, cfg: BuildConfig, indices: list[int], ids: dict[int, str]) -> list[dict]:
+    rows = []
+    for i in indices:
+        d = os.path.join(out, "clips", ids[i])
+        lab_path = os.path.join(d, "labels.json")
+        if not os.path.exists(lab_path):
+            continue
+        with open(lab_path, encoding="utf-8") as f:
+            lab = json.load(f)
+        langs = sorted({w["language"] for w in lab["words"] if w["language"]})
+        rows.append({"id": ids[i], "index": i, "split": split_of(cfg.seed, i), "duration": lab["duration"],
+                     "style": lab["style"], "language": "+".join(langs), "tags": lab["tags"], "bpm": lab["bpm"],
+                     "key": lab["key"], "voice": lab["voice"]["id"], "words": len(lab["words"]),
+                     "labels": f"clips/{ids[i]}/labels.json",
+                     "audio": {s: f"clips/{ids[i]}/{s}.flac" for s in STEM_FILES},
+                     "sha256": {s: _sha256(os.path.join(d, f"{s}.flac")) for s in STEM_FILES}})
+    write_atomic(os.path.join(out, "manifest.jsonl"), "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows))
+    return rows
