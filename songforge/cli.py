@@ -84,6 +84,36 @@ def cmd_plot(a) -> int:
     return 1 if errors or not songs else 0
 
 
+def cmd_render(a) -> int:
+    from .render.run import render_files
+    return render_files(a.spec, a.output, a.format, a.sample_rate, a.audio_format, not a.no_picture, a.workers, a.seed)
+
+
+def cmd_data_build(a) -> int:
+    import json
+    from .data.build import BuildConfig, build
+    from .render.batch import default_workers
+    cfg = BuildConfig(seed=a.seed, hours=a.hours, styles=tuple(a.styles.split(",")) if a.styles else (),
+                      languages=tuple(a.languages.split(",")), min_s=a.clip_min, max_s=a.clip_max,
+                      full_songs=a.full_songs, sample_rate=a.sample_rate, pictures=a.pictures)
+    try:
+        summary = build(a.out, cfg, a.workers or default_workers())
+    except ValueError as e:
+        print(f"{a.out}: {e}", file=sys.stderr)
+        return 1
+    for cid, err in summary["failed"]:
+        print(f"{a.out}: clip {cid}: {err}", file=sys.stderr)
+    print(json.dumps(summary))
+    return 1 if summary["failed"] else 0
+
+
+def cmd_data_stats(a) -> int:
+    from .data.stats import corpus_stats, print_stats
+    stats = corpus_stats(a.dir)
+    print_stats(stats)
+    return 0
+
+
 def cmd_g2p(a) -> int:
     from .spec.song import Line
     from .spec.words import line_from_text
@@ -121,6 +151,35 @@ def main(argv: list[str] | None = None) -> int:
     c.add_argument("--format", choices=fmts)
     c.add_argument("--filler", choices=FILLERS, default="vowel")
     c.set_defaults(fn=cmd_plot)
+
+    c = sub.add_parser("render", help="render songs with the data engine (synthesizers): mix, stems, labels, picture")
+    c.add_argument("spec", nargs="+")
+    c.add_argument("-o", "--output", required=True, help="folder; one sub-folder per song")
+    c.add_argument("--format", choices=fmts)
+    c.add_argument("--sample-rate", type=int, default=24000, choices=(24000, 44100))
+    c.add_argument("--audio-format", default="flac", choices=("flac", "wav"))
+    c.add_argument("--no-picture", action="store_true")
+    c.add_argument("--seed", type=int, help="overrides the spec's seed")
+    c.add_argument("--workers", type=int, default=0, help="parallel songs (default: all cores)")
+    c.set_defaults(fn=cmd_render)
+
+    d = sub.add_parser("data", help="build and inspect training corpora").add_subparsers(dest="data_cmd", required=True)
+    c = d.add_parser("build", help="render a corpus of labelled clips (deterministic, resumable)")
+    c.add_argument("--out", required=True)
+    c.add_argument("--hours", type=float, required=True)
+    c.add_argument("--workers", type=int, default=0, help="default: all cores")
+    c.add_argument("--seed", type=int, default=0)
+    c.add_argument("--styles", help="comma-separated style names (default: all)")
+    c.add_argument("--languages", default="en,zh")
+    c.add_argument("--clip-min", type=float, default=10.0, help="shortest clip, seconds")
+    c.add_argument("--clip-max", type=float, default=30.0, help="longest clip, seconds")
+    c.add_argument("--full-songs", type=float, default=0.0, help="share of clips that are whole songs")
+    c.add_argument("--sample-rate", type=int, default=24000, choices=(24000, 44100))
+    c.add_argument("--pictures", action="store_true", help="also draw song.png per clip (slower)")
+    c.set_defaults(fn=cmd_data_build)
+    c = d.add_parser("stats", help="hours, styles, voices, vocabulary, phoneme coverage, tempo/key histograms")
+    c.add_argument("dir")
+    c.set_defaults(fn=cmd_data_stats)
 
     c = sub.add_parser("g2p", help="show the syllables and phonemes songforge sings for a lyric line")
     c.add_argument("text")

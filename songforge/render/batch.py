@@ -11,10 +11,15 @@ from typing import Callable, Iterable, Iterator
 
 def preload() -> None:
     """Load what every render needs, once, in the parent (children inherit it by fork)."""
+    import pyloudnorm  # noqa: F401  (imports scipy.signal: >1 s per child if left to each child)
+    import pyworld  # noqa: F401
+    import scipy.ndimage  # noqa: F401
+    import scipy.signal  # noqa: F401
+    import soundfile  # noqa: F401
+    import soxr  # noqa: F401
     from .accompaniment import band
     from .espeak import engine
-    import pyworld  # noqa: F401
-    import soxr  # noqa: F401
+    from .. import picture  # noqa: F401
     band()
     engine()
 

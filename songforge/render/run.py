@@ -1,0 +1,35 @@
+"""`songforge render`: any input file -> one folder per song with mix, stems, labels and picture."""
+from __future__ import annotations
+
+import os
+import sys
+
+_JOB: dict = {}
+
+
+def _render_one(i: int) -> str:
+    from ..plan.plan import make_plan
+    from .song import render_plan, write_song
+    song = _JOB["songs"][i]
+    plan = make_plan(song.spec, song.timing, _JOB["seed"])
+    return write_song(plan, render_plan(plan, _JOB["sr"]), _JOB["out"], _JOB["audio_format"], _JOB["picture"])
+
+
+def render_files(paths: list[str], out: str, fmt: str | None, sample_rate: int, audio_format: str, picture: bool,
+                 workers: int, seed: int | None) -> int:
+    """Render every good song in `paths`; bad items are reported and skipped. Returns an exit status."""
+    from ..songs import load
+    from .batch import default_workers, run_isolated
+    songs, errors = load(paths, fmt)
+    for e in errors:
+        print(e, file=sys.stderr)
+    os.makedirs(out, exist_ok=True)
+    _JOB.update(songs=songs, seed=seed, sr=sample_rate, out=out, audio_format=audio_format, picture=picture)
+    failed = 0
+    for i, folder, err, cpu in run_isolated(_render_one, range(len(songs)), workers or default_workers()):
+        if err:
+            failed += 1
+            print(f"{songs[i].spec.source}: id '{songs[i].spec.id}': render failed: {err}", file=sys.stderr)
+        else:
+            print(f"{folder}  ({songs[i].timing.duration:.1f} s audio, {cpu:.1f} s CPU)")
+    return 1 if errors or failed or not songs else 0
