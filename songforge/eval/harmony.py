@@ -3,18 +3,21 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..spec.music import QUALITIES, chord_pitch_classes, parse_chord
+from ..spec.music import chord_pitch_classes, parse_chord
 
 HOP = 2048
 
 
+_MAJ, _MIN = ("maj", "maj7", "7", "6", "9", "add9"), ("min", "min7", "min6", "minmaj7")
+
+
 def _reduce(symbol: str) -> tuple[int, str] | None:
-    """Root and major/minor family (mir_eval 'majmin'-like), None for no chord."""
+    """Root and major/minor family, as mir_eval's 'majmin' comparison does; None for no chord and for chords
+    outside both families (dim, aug, sus, power chords), which that comparison leaves unscored."""
     p = parse_chord(symbol)
     if p is None or p[0] < 0:
         return None
-    iv = QUALITIES[p[1]]
-    return p[0], "min" if 3 in iv and 4 not in iv else "maj"
+    return (p[0], "maj") if p[1] in _MAJ else (p[0], "min") if p[1] in _MIN else None
 
 
 def chroma(audio: np.ndarray, sr: int) -> tuple[np.ndarray, np.ndarray]:
@@ -25,17 +28,18 @@ def chroma(audio: np.ndarray, sr: int) -> tuple[np.ndarray, np.ndarray]:
 
 
 def recognise(audio: np.ndarray, sr: int) -> tuple[np.ndarray, list[tuple[int, str] | None]]:
-    """Per frame: the best of the 24 major/minor triads by cosine similarity, None for near-silence."""
+    """Per frame: the best triad or seventh chord (reduced to root + maj/min) by cosine similarity with
+    chroma templates; None for near-silence."""
     from scipy.ndimage import uniform_filter1d
     times, c = chroma(audio, sr)
     c = uniform_filter1d(c, 3, axis=1)  # ~0.25 s: arpeggiated chords read as chords
     temps, names = [], []
     for root in range(12):
-        for q in ("maj", "min"):
+        for q in ("maj", "min", "maj7", "min7", "7"):  # sevenths are recognised, then reduced to maj/min
             v = np.zeros(12)
             v[list(chord_pitch_classes(f"C:{q}"))] = 1
-            temps.append(np.roll(v, root) / np.sqrt(3))
-            names.append((root, q))
+            temps.append(np.roll(v, root) / np.linalg.norm(v))
+            names.append((root, "min" if q.startswith("min") else "maj"))
     T = np.stack(temps)
     norm = np.linalg.norm(c, axis=0)
     scores = T @ (c / np.maximum(norm, 1e-9))

@@ -50,10 +50,12 @@ def roman_to_chord(roman: str, key: tuple[int, str]) -> str:
     upper = num.isupper()
     if key[1] == "minor" and not acc:  # progressions written for major keys take the minor scale's own chords
         upper = degree in (2, 5, 6) or (degree == 4 and suffix == "7")
-    if suffix in ("dim", "°") or (key[1] == "minor" and not acc and degree == 1):
+    if key[1] == "minor" and not acc and degree == 1:
+        quality = "hdim7" if suffix == "7" else "dim"
+    elif suffix in ("dim", "°"):
         quality = "dim"
     elif suffix == "maj7":
-        quality = "maj7"
+        quality = "maj7" if upper else "min7"  # a minor-key degree keeps its minor third
     elif suffix == "7":
         quality = "7" if upper else "min7"
     else:

@@ -65,7 +65,7 @@ STYLES = (
     StyleInfo("jazz", 120, (90, 160), ("jazz", "swing", "bossa nova", "bossa", "blues"), 0.2,
               ("ii7 V7 Imaj7 Imaj7", "Imaj7 VI7 ii7 V7", "iii7 VI7 ii7 V7"),
               drums={"ride": "x...x.x.x...x.x.", "kick": "x.......x.......", "pedal_hihat": _BACKBEAT}, kit=32,
-              bass="W...W...W...W...", bass_program=32, comp="..C.....C.....C.", programs=(0,),
+              bass="W...W...W...W...", bass_program=32, comp="C-----C-----C---", programs=(0,),
               levels_db=(0.0, -9.0, -6.0, -6.0), swing=0.33),
     StyleInfo("country", 104, (84, 124), ("country", "bluegrass", "americana"), 0.1,
               ("I IV V I", "I I IV V", "I V IV I"),

@@ -1,0 +1,99 @@
+"""Planner: keeps what the spec gives, deterministic from the seed, singable melody, distinct styles."""
+import json
+import os
+
+import numpy as np
+import pytest
+
+from songforge.plan.harmony import roman_to_chord
+from songforge.plan.melody import chord_at
+from songforge.plan.plan import make_plan
+from songforge.plan.styles import STYLES
+from songforge.songs import load
+from songforge.spec.music import chord_pitch_classes
+
+from conftest import EXAMPLES
+
+
+def plan_of(path, **kw):
+    s = load(path)[0][0]
+    return make_plan(s.spec, s.timing, **kw)
+
+
+def test_deterministic_from_seed():
+    a = plan_of(os.path.join(EXAMPLES, "harbor_acestep.json"), seed=5)
+    b = plan_of(os.path.join(EXAMPLES, "harbor_acestep.json"), seed=5)
+    c = plan_of(os.path.join(EXAMPLES, "harbor_acestep.json"), seed=6)
+    assert a.melody == b.melody and a.chords == b.chords and a.drums == b.drums and np.array_equal(a.f0, b.f0)
+    assert (a.melody, a.key) != (c.melody, c.key)
+
+
+def test_spec_controls_are_kept(tmp_path):
+    spec = {"id": "k", "duration": 8, "controls": {"bpm": 100, "key": "D minor",
+            "chords": [{"symbol": "D:min", "start": 0, "end": 4.8}, {"symbol": "A:7", "start": 4.8, "end": 8}],
+            "melody": [{"pitch": 62, "start": 2.4, "end": 3.0}, {"pitch": 65, "start": 3.0, "end": 3.6}],
+            "drums": [{"time": 0.0, "instrument": "kick"}, {"time": 0.6, "instrument": "snare"}]},
+            "sections": [{"tag": "verse", "lines": [{"words": [{"word": "hello", "start": 2.4, "end": 3.6}]}]}]}
+    p = tmp_path / "k.json"
+    p.write_text(json.dumps(spec))
+    plan = plan_of(str(p))
+    assert plan.bpm == 100 and plan.key == (2, "minor")
+    assert [c.symbol for c in plan.chords] == ["D:min", "A:7"]
+    assert [n.pitch for n in plan.melody] == [62, 65]
+    assert [(h.time, h.instrument) for h in plan.drums] == [(0.0, "kick"), (0.6, "snare")]
+
+
+@pytest.mark.parametrize("src", ["two_songs_levo.jsonl", "harbor_acestep.json", "moonlit_jam_manifest.json"])
+def test_melody_is_singable(src):
+    for s in load(os.path.join(EXAMPLES, src))[0]:
+        p = make_plan(s.spec, s.timing)
+        lo, hi = p.voice.range
+        assert all(lo <= n.pitch <= hi for n in p.melody)
+        covered = {n.syllable for n in p.melody}
+        assert covered == set(range(len(p.timing.syllables)))  # every syllable has at least one note
+        for i, syl in enumerate(p.timing.syllables):  # notes tile each syllable exactly
+            notes = [n for n in p.melody if n.syllable == i]
+            assert abs(notes[0].start - syl.start) < 1e-9 and abs(notes[-1].end - syl.end) < 1e-9
+        beat = 60 / p.bpm
+        strong = [n for n in p.melody if abs((n.start - (p.timing.grid_start or 0)) / beat % 1) < 0.05]
+        in_chord = [n.pitch % 12 in chord_pitch_classes(chord_at(p.chords, n.start).symbol) for n in strong]
+        assert np.mean(in_chord) >= 0.9
+        leaps = np.abs(np.diff([n.pitch for n in p.melody]))
+        assert np.percentile(leaps, 90) <= 7
+
+
+def test_repeated_chorus_lines_repeat_melody():
+    p = plan_of(os.path.join(EXAMPLES, "harbor_acestep.json"))
+    t = p.timing
+    line_pitches = {}
+    for n in p.melody:
+        line = t.words[t.syllables[n.syllable].word].line
+        line_pitches.setdefault(line, []).append(n.pitch)
+    texts = [ln.label for ln in t.lines]  # "Sail on sail on" is one line here; compare first and a repeat if any
+    for i, a in enumerate(texts):
+        for j in range(i + 1, len(texts)):
+            if texts[j] == a and len(line_pitches[i]) == len(line_pitches[j]):
+                assert line_pitches[i] == line_pitches[j]
+
+
+def test_styles_are_distinct_and_fill_bars():
+    assert len(STYLES) >= 10
+    sig = {(s.progressions, tuple(sorted(s.drums.items())), s.bass, s.comp) for s in STYLES}
+    assert len(sig) == len(STYLES)
+    for s in STYLES:
+        for prog in s.progressions:
+            for r in prog.split():
+                roman_to_chord(r, (0, "major"))
+                roman_to_chord(r, (9, "minor"))
+        assert all(len(p) == 16 for p in s.drums.values()) and len(s.bass) == 16 and len(s.comp) == 16
+        onbeat = [any(p[k] in "xo" for p in s.drums.values()) for k in (0, 4, 8, 12)]
+        assert all(onbeat), s.name  # a drum on every beat: the beat grid is audible
+
+
+def test_fills_and_crashes_mark_sections():
+    p = plan_of(os.path.join(EXAMPLES, "two_songs_levo.jsonl"))
+    toms = [h.time for h in p.drums if h.instrument.startswith("tom")]
+    crashes = [h.time for h in p.drums if h.instrument == "crash"]
+    for sec in p.sections[1:]:
+        assert any(abs(c - sec.start) < 1e-6 for c in crashes)
+    assert toms and all(any(s.start - p.timing.bar_s <= t < s.end for s in p.sections) for t in toms)

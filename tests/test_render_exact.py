@@ -1,0 +1,92 @@
+"""Rendered songs match their labels (measured on the stems, with controls that must fail):
+word onsets within 20 ms median, sung F0 within 10 cents median, chords by chroma templates on >= 90% of
+frames of the 'other' stem, beats tracked in the drum stem with F1 >= 0.95. The slow tier covers every style."""
+import numpy as np
+import pytest
+
+from songforge.data.specs import fit_clip, random_spec
+from songforge.eval.harmony import chord_accuracy
+from songforge.eval.pitch import cents_errors, sung_f0
+from songforge.eval.rhythm import beat_f1, detect_onsets, nearest_errors
+from songforge.plan.harmony import PC_NAMES
+from songforge.plan.melody import F0_HOP_S
+from songforge.plan.plan import make_plan
+from songforge.plan.styles import STYLES
+from songforge.plan.timing import time_song
+from songforge.render.song import render_plan
+
+FAST = ("rock", "folk", "mandopop", "jazz")
+
+
+def rendered(style, language, seed=11):
+    spec = fit_clip(random_spec(seed, 0, (style,), (language,)), 10, 30)
+    plan = make_plan(spec, time_song(spec))
+    return plan, render_plan(plan)
+
+
+@pytest.fixture(scope="module", params=[(s, "zh" if s == "mandopop" else "en") for s in FAST], ids=lambda p: p[0])
+def song(request):
+    return rendered(*request.param)
+
+
+def _onset_errors(plan, r, shift=0.0):
+    starts = np.array([w.start for w in plan.timing.words]) + shift
+    return nearest_errors(starts, detect_onsets(r.stems["vocals"], r.sample_rate))
+
+
+def _cents(plan, r, cents_shift=0.0):
+    t_est, f_est = sung_f0(r.stems["vocals"], r.sample_rate)
+    ref_t = np.arange(len(plan.f0)) * F0_HOP_S
+    return cents_errors(ref_t, plan.f0 * 2 ** (cents_shift / 1200), t_est, f_est)
+
+
+def _chords(plan, r, transpose=0):
+    def tr(sym):
+        root, _, q = sym.partition(":")
+        from songforge.spec.music import pitch_class
+        return f"{PC_NAMES[(pitch_class(root) + transpose) % 12]}:{q}"
+    return chord_accuracy(r.stems["other"], r.sample_rate, [(tr(c.symbol), c.start, c.end) for c in plan.chords])
+
+
+def test_word_onsets(song):
+    plan, r = song
+    assert np.median(_onset_errors(plan, r)) <= 0.020
+    assert np.median(_onset_errors(plan, r, shift=0.1)) > 0.05  # the measure can fail
+
+
+def test_sung_pitch(song):
+    plan, r = song
+    err = _cents(plan, r)
+    assert len(err) > 200 and np.median(err) <= 10.0
+    assert np.median(_cents(plan, r, cents_shift=100)) > 50  # a semitone off is caught
+
+
+def test_chords_on_other_stem(song):
+    plan, r = song
+    assert _chords(plan, r) >= 0.90
+    assert _chords(plan, r, transpose=2) < 0.5
+
+
+def test_beats_in_drum_stem(song):
+    plan, r = song
+    assert beat_f1(np.array(plan.beats), r.stems["drums"], r.sample_rate, plan.bpm) >= 0.95
+
+
+def test_stems_sum_to_mix_and_silence_outside_phonemes(song):
+    plan, r = song
+    assert np.allclose(sum(r.stems.values()), r.mix, atol=1e-5)
+    assert all(len(x) == len(r.mix) == int(round(plan.duration * r.sample_rate)) for x in r.stems.values())
+    v = r.stems["vocals"]
+    first = plan.timing.phonemes[0].start
+    assert np.max(np.abs(v[: int((first - 0.02) * r.sample_rate)])) < 1e-4 if first > 0.05 else True
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("style", [s.name for s in STYLES])
+@pytest.mark.parametrize("language", ["en", "zh"])
+def test_every_style_is_exact(style, language):
+    plan, r = rendered(style, language, seed=23)
+    assert np.median(_onset_errors(plan, r)) <= 0.020
+    assert np.median(_cents(plan, r)) <= 10.0
+    assert _chords(plan, r) >= 0.90
+    assert beat_f1(np.array(plan.beats), r.stems["drums"], r.sample_rate, plan.bpm) >= 0.95
