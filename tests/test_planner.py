@@ -97,3 +97,11 @@ def test_fills_and_crashes_mark_sections():
     for sec in p.sections[1:]:
         assert any(abs(c - sec.start) < 1e-6 for c in crashes)
     assert toms and all(any(s.start - p.timing.bar_s <= t < s.end for s in p.sections) for t in toms)
+
+
+def test_every_voice_exists_in_espeak():
+    from songforge.plan.plan import EN_VOICES, FEMALE_VARIANTS, MALE_VARIANTS
+    from songforge.render.espeak import engine
+    for base in EN_VOICES + ("cmn-latn-pinyin",):
+        for var in FEMALE_VARIANTS + MALE_VARIANTS:
+            assert len(engine().speak("la", f"{base}+{var}").audio) > 0

@@ -77,8 +77,9 @@ def plan_drums(grid: Grid, sections, style: StyleInfo, duration: float, given: t
     return tuple(sorted(hits, key=lambda h: (h.time, h.instrument)))
 
 
-def _events(pattern: str, grid: Grid, sections, duration: float):
-    """(bar, step, symbol, end time) for each non-rest step; '-' extends the previous note."""
+def _events(pattern: str, grid: Grid, sections, duration: float, legato: bool = False):
+    """(bar, step, symbol, end time) for each non-rest step; '-' extends the previous note (with legato,
+    so does '.': a chord instrument lets its chord ring, pedal down, until the next attack)."""
     out = []
     for sec in sections:
         if sec.label.startswith("silence"):
@@ -92,7 +93,7 @@ def _events(pattern: str, grid: Grid, sections, duration: float):
                 if c in ".-" or t >= min(sec.end, duration) - 1e-6 or t < 0:
                     continue
                 k = step + 1
-                while k < grid.steps and _pattern_step(pattern, k) == "-":
+                while k < grid.steps and (_pattern_step(pattern, k) == "-" or legato and _pattern_step(pattern, k) == "."):
                     k += 1
                 out.append((b, step, c, min(grid.origin + b * grid.bar + k * grid.six, sec.end, duration)))
     return out
@@ -146,7 +147,7 @@ def voicing(symbol: str, low: int = 50) -> list[int]:
 def plan_comping(grid: Grid, sections, chords, style: StyleInfo, duration: float) -> tuple[PartNote, ...]:
     notes: list[PartNote] = []
     arp_i = 0
-    for b, step, c, end in _events(style.comp, grid, sections, duration):
+    for b, step, c, end in _events(style.comp, grid, sections, duration, legato=True):
         t = grid.time(b, step)
         ch = chord_at(chords, t + 1e-4)
         if ch is None or not chord_pitch_classes(ch.symbol):

@@ -25,7 +25,9 @@ def choose_key(spec: SongSpec, style: StyleInfo, rng: np.random.Generator) -> tu
         if parsed is not None:
             return parsed
     tags = " ".join(spec.style.tags).lower()
-    if any(w in tags for w in _MINOR_WORDS):
+    if all(p.split()[0] == "i" for p in style.progressions):  # progressions written in minor need a minor key
+        mode = "minor"
+    elif any(w in tags for w in _MINOR_WORDS):
         mode = "minor"
     elif any(w in tags for w in _MAJOR_WORDS):
         mode = "major"

@@ -14,7 +14,7 @@ from .melody import MelodyNote, f0_curve, plan_melody
 from .styles import BY_NAME, StyleInfo, programs_from_tags, style_from_tags
 from .timing import LyricTiming, Span
 
-EN_VOICES = ("en-us", "en-gb", "en-gb-x-rp", "en-029", "en-gb-scotland")
+EN_VOICES = ("en-us", "en", "en-gb-x-rp", "en-029", "en-gb-scotland")  # names espeak-ng resolves
 FEMALE_VARIANTS = ("f1", "f2", "f3", "f4", "f5")
 MALE_VARIANTS = ("m1", "m2", "m3", "m4", "m5", "m6", "m7")
 

@@ -82,7 +82,7 @@ STYLES = (
     StyleInfo("metal", 140, (110, 180), ("metal", "heavy metal", "hard rock"), 0.85,
               ("i VI VII i", "i VI III VII", "i VII VI VII"),
               drums={"kick": _EIGHTHS, "snare": _BACKBEAT, "ride": "x...x...x...x..."}, kit=16,
-              bass="R.R.R.R.R.R.R.R.", bass_program=34, comp="C.C.C.C.C.C.C.C.", programs=(30,),
+              bass="R.R.R.R.R.R.R.R.", bass_program=34, comp="C.C.C.C.C.C.C.C.", programs=(29, 48),
               levels_db=(0.0, -3.0, -5.0, -5.0)),
 )
 DEFAULT = STYLES[0]

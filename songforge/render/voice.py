@@ -106,6 +106,10 @@ class Singer:
                 voiced = (a.f0[src] > 0) | is_vowel(p.symbol)
                 f0[ta:tb] = np.where(voiced, plan.f0[ta:tb], 0.0)
                 gate[ta:tb] = 1.0
+        for w in t.words[1:]:  # re-articulate each word: a 10 ms dip where one word runs into the next
+            f = int(round(w.start / F0_HOP_S))
+            if 2 <= f < n_frames and gate[f - 1] > 0:
+                gate[f - 2:f] = 0.3
         n = int(round(plan.duration * self.sr))
         y = np.zeros(n)
         hop = int(round(self.sr * F0_HOP_S))
