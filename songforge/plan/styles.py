@@ -22,7 +22,7 @@ class StyleInfo:
     bass_program: int = 33
     comp: str = "C...C...C...C..."
     programs: tuple[int, ...] = (0,)  # 'other' stem: GM programs
-    levels_db: tuple[float, float, float, float] = (0.0, -4.0, -6.0, -7.0)  # vocals, drums, bass, other
+    levels_db: tuple[float, float, float, float] = (0.0, -7.0, -6.0, -7.0)  # vocals, drums, bass, other (dB)
     swing: float = 0.0  # delay of off-beat 8ths, as a fraction of an 8th
 
 
@@ -37,17 +37,17 @@ STYLES = (
               ("I bVII IV I", "I IV V IV", "vi IV I V", "I V IV IV"),
               drums={"kick": "x.....x.x.......", "snare": _BACKBEAT, "hihat": _EIGHTHS}, kit=16,
               bass="R.R.R.R.R.R.R.R.", bass_program=34, comp="C.C.C.C.C.C.C.C.", programs=(29,),
-              levels_db=(0.0, -3.5, -6.0, -6.0)),
+              levels_db=(0, -6.5, -6, -6)),
     StyleInfo("folk", 96, (76, 116), ("folk", "indie folk", "acoustic", "singer-songwriter"), 0.25,
               ("I IV I V", "I vi IV V", "IV I V I", "I V vi IV"),
               drums={"kick": "x.......x.......", "rim": "....x.......x...", "hihat": "x...x...x...x..."}, kit=40,
               bass="R.......5.......", bass_program=32, comp="A.A.A.A.A.A.A.A.", programs=(25,),
-              levels_db=(0.0, -9.0, -7.0, -5.0)),
+              levels_db=(0, -12, -7, -5)),
     StyleInfo("ballad", 72, (60, 84), ("ballad", "power ballad", "slow"), 0.3,
               ("I V vi IV", "I vi IV V", "IV V iii vi", "I iii IV V"),
               drums={"kick": "x.........x.....", "snare": "........x.......", "hihat": _EIGHTHS}, kit=8,
               bass="R-------R-------", bass_program=32, comp="A.A.A.A.A.A.A.A.", programs=(0, 48),
-              levels_db=(0.0, -8.0, -7.0, -5.0)),
+              levels_db=(0, -11, -7, -5)),
     StyleInfo("rnb", 88, (70, 100), ("r&b", "rnb", "soul", "neo soul", "neo-soul"), 0.35,
               ("ii7 V7 Imaj7 vi7", "Imaj7 vi7 ii7 V7", "IVmaj7 iii7 vi7 ii7"),
               drums={"kick": "x..x......x.....", "snare": _BACKBEAT, "hihat": _EIGHTHS}, kit=0,
@@ -56,17 +56,17 @@ STYLES = (
               ("i VI III VII", "i iv VI V", "i VII VI VII"),
               drums={"kick": "x......x..x.....", "snare": _BACKBEAT, "hihat": "xxx.x.x.x.xxx.x."}, kit=25,
               bass="R-----....R-----", bass_program=38, comp="C-------C-------", programs=(4, 89),
-              levels_db=(0.0, -3.0, -4.0, -8.0), swing=0.15),
+              levels_db=(0, -6, -4, -8), swing=0.15),
     StyleInfo("edm", 126, (118, 132), ("edm", "house", "electronic", "dance", "techno", "trance", "electro"), 0.5,
               ("vi IV I V", "IV V vi vi", "I V vi IV"),
               drums={"kick": "x...x...x...x...", "clap": _BACKBEAT, "open_hihat": "..x...x...x...x."}, kit=24,
               bass="..R...R...R...R.", bass_program=38, comp="C.C..C.C..C.C.C.", programs=(90,),
-              levels_db=(0.0, -3.0, -5.0, -7.0)),
+              levels_db=(0, -6, -5, -7)),
     StyleInfo("jazz", 120, (90, 160), ("jazz", "swing", "bossa nova", "bossa", "blues"), 0.2,
               ("ii7 V7 Imaj7 Imaj7", "Imaj7 VI7 ii7 V7", "iii7 VI7 ii7 V7"),
               drums={"ride": "x...x.x.x...x.x.", "kick": "x.......x.......", "pedal_hihat": _BACKBEAT}, kit=32,
               bass="W...W...W...W...", bass_program=32, comp="C-----C-----C---", programs=(0,),
-              levels_db=(0.0, -9.0, -6.0, -6.0), swing=0.33),
+              levels_db=(0, -12, -6, -6), swing=0.33),
     StyleInfo("country", 104, (84, 124), ("country", "bluegrass", "americana"), 0.1,
               ("I IV V I", "I I IV V", "I V IV I"),
               drums={"kick": "x.......x.......", "snare": _BACKBEAT, "hihat": _EIGHTHS}, kit=8,
@@ -78,12 +78,12 @@ STYLES = (
     StyleInfo("reggae", 80, (70, 92), ("reggae", "ska", "dub"), 0.3,
               ("I V vi IV", "I IV V IV", "ii V I I"),
               drums={"kick": "........x.......", "rim": "........x.......", "hihat": _EIGHTHS}, kit=0,
-              bass="....R.R.....5...", comp="..C...C...C...C.", programs=(16,), levels_db=(0.0, -5.0, -3.5, -7.0)),
+              bass="....R.R.....5...", comp="..C...C...C...C.", programs=(16,), levels_db=(0, -8, -3.5, -7)),
     StyleInfo("metal", 140, (110, 180), ("metal", "heavy metal", "hard rock"), 0.85,
               ("i VI VII i", "i VI III VII", "i VII VI VII"),
               drums={"kick": _EIGHTHS, "snare": _BACKBEAT, "ride": "x...x...x...x..."}, kit=16,
               bass="R.R.R.R.R.R.R.R.", bass_program=34, comp="C.C.C.C.C.C.C.C.", programs=(29, 48),
-              levels_db=(0.0, -3.0, -5.0, -5.0)),
+              levels_db=(0, -6, -5, -5)),
 )
 DEFAULT = STYLES[0]
 BY_NAME = {s.name: s for s in STYLES}

@@ -4,6 +4,8 @@ from __future__ import annotations
 import os
 import sys
 
+from ..errors import SpecError
+
 _JOB: dict = {}
 
 
@@ -21,6 +23,16 @@ def render_files(paths: list[str], out: str, fmt: str | None, sample_rate: int, 
     from ..songs import load
     from .batch import default_workers, run_isolated
     songs, errors = load(paths, fmt)
+    seen: dict[str, str] = {}
+    unique = []
+    for s in songs:  # one folder per id: a second song with the same id would overwrite the first
+        if s.spec.id in seen:
+            errors.append(SpecError(s.spec.where, "id", f"also in {seen[s.spec.id]}: its output folder would be "
+                                    "overwritten (rename one, or render them separately)"))
+        else:
+            seen[s.spec.id] = s.spec.source
+            unique.append(s)
+    songs = unique
     for e in errors:
         print(e, file=sys.stderr)
     os.makedirs(out, exist_ok=True)
