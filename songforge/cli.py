@@ -114,6 +114,23 @@ def cmd_data_stats(a) -> int:
     return 0
 
 
+def cmd_eval(a) -> int:
+    import json
+    from .eval.asr import ASRUnavailable
+    from .eval.report import evaluate
+    try:
+        summary = evaluate(a.songs, a.report, a.refs, asr=not a.no_asr, model_dir=a.asr_model, pictures=not a.no_pictures)
+    except ASRUnavailable as e:
+        print(f"{a.songs}: {e} (or pass --no-asr)", file=sys.stderr)
+        return 1
+    for p in summary["problems"]:
+        print(p, file=sys.stderr)
+    with open(os.path.join(a.report, "report.md"), encoding="utf-8") as f:
+        print(f.read())
+    print(json.dumps({"songs": summary["songs"], "fad_mfcc": summary["fad_mfcc"], "report": a.report}))
+    return 1 if summary["problems"] or not summary["songs"] else 0
+
+
 def cmd_g2p(a) -> int:
     from .spec.song import Line
     from .spec.words import line_from_text
@@ -180,6 +197,15 @@ def main(argv: list[str] | None = None) -> int:
     c = d.add_parser("stats", help="hours, styles, voices, vocabulary, phoneme coverage, tempo/key histograms")
     c.add_argument("dir")
     c.set_defaults(fn=cmd_data_stats)
+
+    c = sub.add_parser("eval", help="score songs against what was asked (lyrics, timing, melody, chords, beats, audio)")
+    c.add_argument("--songs", required=True, help="song folders, a corpus manifest.jsonl, or audio files with same-named specs")
+    c.add_argument("--refs", help="reference songs for FAD")
+    c.add_argument("--report", default="eval_report", help="output folder (default: eval_report)")
+    c.add_argument("--asr-model", help="a local CTranslate2 Whisper model folder (default: the shipped ones)")
+    c.add_argument("--no-asr", action="store_true", help="skip lyric intelligibility")
+    c.add_argument("--no-pictures", action="store_true")
+    c.set_defaults(fn=cmd_eval)
 
     c = sub.add_parser("g2p", help="show the syllables and phonemes songforge sings for a lyric line")
     c.add_argument("text")

@@ -1,0 +1,170 @@
+"""`songforge eval`: score songs against what was asked; per-song JSON, aggregate JSON, a Markdown table
+and a picture per song."""
+from __future__ import annotations
+
+import json
+import os
+import time
+
+import numpy as np
+
+from ..spec.formats.common import write_atomic
+from .songs import Asked, SongFiles
+
+
+def lyric_metrics(asked: Asked, vocal: np.ndarray, sr: int, source: str, model_dir: str | None) -> dict:
+    from .asr import transcribe
+    from .text import phoneme_error_rate, word_error_rate
+    langs = {w[3] for w in asked.words}
+    lang = "zh" if "zh" in langs else "en"
+    a, b = max(0.0, asked.words[0][1] - 0.5), asked.words[-1][2] + 0.5  # only the sung part: less to hallucinate on
+    hyp = transcribe(vocal[int(a * sr):int(b * sr)], sr, lang, model_dir)
+    ref = ("" if lang == "zh" else " ").join(w[0] for w in asked.words)
+    return {"language": lang, "source": source, "transcript": hyp,
+            ("cer" if lang == "zh" else "wer"): round(word_error_rate(ref, hyp, lang), 4),
+            "per": round(phoneme_error_rate(ref, hyp, lang), 4)}
+
+
+def melody_metrics(asked: Asked, vocal: np.ndarray, sr: int) -> dict:
+    import mir_eval
+    from .pitch import cents_errors, sung_f0
+    t, f = sung_f0(vocal, sr)
+    rt, rf = asked.f0
+    ref = np.interp(t, rt, rf, left=0, right=0) * (np.interp(t, rt, (rf > 0).astype(float), left=0, right=0) > 0.999)
+    m = mir_eval.melody.evaluate(t, ref, t, f)
+    c = cents_errors(rt, rf, t, f)
+    return {"raw_pitch_accuracy": round(m["Raw Pitch Accuracy"], 4), "raw_chroma_accuracy": round(m["Raw Chroma Accuracy"], 4),
+            "voicing_recall": round(m["Voicing Recall"], 4), "voicing_false_alarm": round(m["Voicing False Alarm"], 4),
+            "median_cents": round(float(np.median(c)), 2) if len(c) else None}
+
+
+def harmony_metrics(asked: Asked, harm: np.ndarray | None, drums: np.ndarray | None, sr: int) -> dict:
+    out: dict = {}
+    if asked.chords and harm is not None:
+        import mir_eval
+        from .harmony import recognise
+        times, rec = recognise(harm, sr)
+        hop = times[1] - times[0] if len(times) > 1 else 0.1
+        est_lab = [f"{['C','C#','D','D#','E','F','F#','G','G#','A','A#','B'][r[0]]}:{r[1]}" if r else "N" for r in rec]
+        ref_int = np.array([[a, b] for _, a, b in asked.chords])
+        est_int = np.stack([times, np.append(times[1:], max(times[-1] + hop, ref_int[-1, 1]))], axis=1)
+        scores = mir_eval.chord.evaluate(ref_int, [c for c, _, _ in asked.chords], est_int, est_lab)
+        out |= {"chord_majmin": round(float(scores["majmin"]), 4), "chord_root": round(float(scores["root"]), 4)}
+    if drums is not None and asked.bpm:
+        import librosa
+        from .rhythm import beat_f1
+        tempo = float(np.atleast_1d(librosa.feature.tempo(y=drums, sr=sr, start_bpm=asked.bpm, hop_length=256))[0])
+        out |= {"tempo_bpm": round(tempo, 2), "tempo_error_pct": round(100 * abs(tempo - asked.bpm) / asked.bpm, 2)}
+        if asked.beats is not None:
+            out["beat_f1"] = round(beat_f1(asked.beats, drums, sr, asked.bpm), 4)
+        if asked.bpm_range:
+            out["tempo_in_style_range"] = bool(asked.bpm_range[0] - 2 <= tempo <= asked.bpm_range[1] + 2)
+    return out
+
+
+def audio_metrics(asked: Asked, mix: np.ndarray, sr: int, vocal: np.ndarray | None) -> dict:
+    import pyloudnorm
+    frames = mix[: len(mix) // (sr // 20) * (sr // 20)].reshape(-1, sr // 20)
+    rms_db = 20 * np.log10(np.sqrt(np.mean(frames ** 2, axis=1)) + 1e-10)
+    out = {"lufs": round(float(pyloudnorm.Meter(sr).integrated_loudness(mix.astype(np.float64))), 2),
+           "clipping": round(float(np.mean(np.abs(mix) >= 0.999)), 6), "silence_ratio": round(float(np.mean(rms_db < -60)), 4)}
+    if vocal is not None:  # energy the vocal stem carries outside the asked words (bleed, stray sounds)
+        sung = np.zeros(len(vocal), bool)
+        for _, a, b, _ in asked.words:
+            sung[int(a * sr):int((b + 0.3) * sr)] = True
+        e_in, e_out = np.mean(vocal[sung] ** 2) if sung.any() else 0, np.mean(vocal[~sung] ** 2) if (~sung).any() else 0
+        out["vocal_leakage_db"] = round(float(10 * np.log10((e_out + 1e-12) / (e_in + 1e-12))), 2)
+    return out
+
+
+def evaluate_song(song: SongFiles, asr: bool = True, model_dir: str | None = None) -> dict:
+    from .timing import word_timing
+    t0 = time.time()
+    mix, sr = song.load("mix")
+    stems = {k: song.load(k)[0] for k in song.stems}
+    vocal = stems.get("vocals")
+    src = "vocals" if vocal is not None else "mix"
+    v = vocal if vocal is not None else mix
+    a = song.asked
+    out: dict = {"id": a.id, "duration": round(a.duration, 3)}
+    if asr:
+        out["lyrics"] = lyric_metrics(a, v, sr, src, model_dir)
+    out["timing"] = word_timing(v, sr, np.array([w[1] for w in a.words]), np.array([w[2] for w in a.words]),
+                                estimate_lag=vocal is not None)["summary"] | {"source": src}
+    if a.f0 is not None:
+        out["melody"] = melody_metrics(a, v, sr)
+    out["harmony"] = harmony_metrics(a, stems.get("other", mix), stems.get("drums", mix), sr)
+    out["audio"] = audio_metrics(a, mix, sr, vocal)
+    out["eval_seconds"] = round(time.time() - t0, 2)
+    out["realtime_factor"] = round(out["eval_seconds"] / max(a.duration, 1e-6), 3)
+    return out
+
+
+KEYS = (("lyrics", "wer"), ("lyrics", "cer"), ("lyrics", "per"), ("timing", "onset_median_ms"),
+        ("timing", "offset_median_ms"), ("timing", "onset_within_50ms"), ("melody", "raw_pitch_accuracy"),
+        ("melody", "median_cents"), ("harmony", "chord_majmin"), ("harmony", "tempo_error_pct"),
+        ("harmony", "beat_f1"), ("audio", "lufs"), ("audio", "clipping"), ("audio", "vocal_leakage_db"),
+        (None, "realtime_factor"))
+
+
+def aggregate(rows: list[dict]) -> dict:
+    agg = {}
+    for group, key in KEYS:
+        vals = [(r.get(group, {}) if group else r).get(key) for r in rows]
+        vals = [float(v) for v in vals if v is not None]
+        if vals:
+            agg[f"{group}.{key}" if group else key] = {"mean": round(float(np.mean(vals)), 4),
+                                                       "median": round(float(np.median(vals)), 4), "n": len(vals)}
+    return agg
+
+
+def markdown(rows: list[dict], agg: dict, fad: float | None) -> str:
+    cols = [k for k in agg]
+    lines = ["| song | " + " | ".join(cols) + " |", "|---|" + "---|" * len(cols)]
+    for r in rows:
+        cells = []
+        for c in cols:
+            g, _, k = c.rpartition(".")
+            v = (r.get(g, {}) if g else r).get(k)
+            cells.append("" if v is None else f"{v:g}" if isinstance(v, (int, float)) else str(v))
+        lines.append(f"| {r['id']} | " + " | ".join(cells) + " |")
+    lines.append("| **mean** | " + " | ".join(f"{agg[c]['mean']:g}" for c in cols) + " |")
+    if fad is not None:
+        lines.append(f"\nFAD (mfcc embedding) against the references: **{fad:.3f}**")
+    return "\n".join(lines) + "\n"
+
+
+def evaluate(songs_path: str, report: str, refs: str | None = None, asr: bool = True, model_dir: str | None = None,
+             pictures: bool = True, progress: bool = True) -> dict:
+    from .songs import discover
+    songs, problems = discover(songs_path)
+    os.makedirs(os.path.join(report, "songs"), exist_ok=True)
+    rows = []
+    it = songs
+    if progress:
+        from tqdm import tqdm
+        it = tqdm(songs, unit="song", desc="scoring")
+    for s in it:
+        try:
+            row = evaluate_song(s, asr, model_dir)
+        except Exception as e:  # one unreadable song must not sink the report; it is listed instead
+            problems.append(f"{s.mix}: id '{s.asked.id}': {type(e).__name__}: {e}")
+            continue
+        rows.append(row)
+        write_atomic(os.path.join(report, "songs", f"{s.asked.id}.json"), json.dumps(row, ensure_ascii=False, indent=1))
+        if pictures:
+            from .picture import plot_eval
+            plot_eval(s, row, os.path.join(report, "songs", f"{s.asked.id}.png"))
+    fad_value = None
+    if refs:
+        from .fad import fad
+        from .songs import discover as disc
+        ref_songs, p2 = disc(refs)
+        problems += p2
+        if rows and ref_songs:
+            fad_value = fad([s.load("mix") for s in songs], [r.load("mix") for r in ref_songs])
+    agg = aggregate(rows)
+    summary = {"songs": len(rows), "problems": problems, "aggregate": agg, "fad_mfcc": fad_value}
+    write_atomic(os.path.join(report, "aggregate.json"), json.dumps(summary, ensure_ascii=False, indent=1))
+    write_atomic(os.path.join(report, "report.md"), markdown(rows, agg, fad_value))
+    return summary

@@ -1,0 +1,120 @@
+"""What to score: songforge song folders (labels.json + stems), a corpus manifest, or any folder of audio
+files with a spec of the same name (any input format). Everything asked is gathered into `Asked`."""
+from __future__ import annotations
+
+import glob
+import json
+import os
+from dataclasses import dataclass, field
+
+import numpy as np
+
+AUDIO_EXT = (".flac", ".wav", ".ogg", ".mp3")
+SPEC_EXT = (".json", ".jsonl", ".lrc", ".yaml", ".yml")
+
+
+@dataclass
+class Asked:
+    id: str
+    duration: float
+    words: list[tuple[str, float, float, str]]  # text, start, end, language
+    f0: tuple[np.ndarray, np.ndarray] | None = None  # times, Hz (0 = silent)
+    chords: list[tuple[str, float, float]] | None = None
+    beats: np.ndarray | None = None
+    bpm: float | None = None
+    bpm_range: tuple[float, float] | None = None
+
+
+@dataclass
+class SongFiles:
+    asked: Asked
+    mix: str
+    stems: dict[str, str] = field(default_factory=dict)
+
+    def load(self, name: str) -> tuple[np.ndarray, int] | None:
+        import soundfile as sf
+        path = self.mix if name == "mix" else self.stems.get(name)
+        if path is None:
+            return None
+        x, sr = sf.read(path, dtype="float32", always_2d=True)
+        return x.mean(axis=1), sr
+
+
+def _from_labels(lab: dict) -> Asked:
+    from ..plan.styles import BY_NAME
+    f0 = lab.get("f0")
+    return Asked(lab["id"], lab["duration"], [(w["text"], w["start"], w["end"], w["language"] or "en") for w in lab["words"]],
+                 (np.arange(len(f0["hz"])) * f0["hop_s"], np.array(f0["hz"])) if f0 else None,
+                 [(c["symbol"], c["start"], c["end"]) for c in lab.get("chords", [])] or None,
+                 np.array(lab["beats"]) if lab.get("beats") else None, lab.get("bpm"),
+                 BY_NAME[lab["style"]].bpm_range if lab.get("style") in BY_NAME else None)
+
+
+def _folder(d: str) -> SongFiles | None:
+    lab = os.path.join(d, "labels.json")
+    mix = next((os.path.join(d, f"mix{e}") for e in AUDIO_EXT if os.path.exists(os.path.join(d, f"mix{e}"))), None)
+    if not (os.path.exists(lab) and mix):
+        return None
+    with open(lab, encoding="utf-8") as f:
+        asked = _from_labels(json.load(f))
+    stems = {s: os.path.join(d, f"{s}{os.path.splitext(mix)[1]}") for s in ("vocals", "drums", "bass", "other")}
+    return SongFiles(asked, mix, {k: v for k, v in stems.items() if os.path.exists(v)})
+
+
+def _from_spec(spec_path: str, audio: str) -> list[SongFiles]:
+    from ..plan.melody import F0_HOP_S, MelodyNote, f0_curve
+    from ..songs import load
+    songs, _ = load(spec_path)
+    out = []
+    for s in songs:
+        c = s.spec.controls
+        f0 = None
+        if c.melody:
+            hz = f0_curve(tuple(MelodyNote(n.pitch, n.start, n.end, -1) for n in c.melody), s.timing.duration)
+            f0 = (np.arange(len(hz)) * F0_HOP_S, hz)
+        beats = None
+        if c.bpm:
+            beats = np.arange(0, s.timing.duration, 60.0 / c.bpm)
+        asked = Asked(s.spec.id, s.timing.duration, [(w.text, w.start, w.end, w.language or "en") for w in s.timing.words],
+                      f0, [(x.symbol, x.start, x.end) for x in c.chords] or None, beats, c.bpm)
+        out.append(SongFiles(asked, audio))
+    return out
+
+
+def discover(path: str) -> tuple[list[SongFiles], list[str]]:
+    """(songs, problems) under `path`: a manifest.jsonl, a folder of song folders, or audio + same-named specs."""
+    problems: list[str] = []
+    if path.endswith(".jsonl") or os.path.exists(os.path.join(path, "manifest.jsonl")):
+        mpath = path if path.endswith(".jsonl") else os.path.join(path, "manifest.jsonl")
+        root = os.path.dirname(os.path.abspath(mpath))
+        songs = []
+        with open(mpath, encoding="utf-8") as f:
+            for line in f:
+                if line.strip():
+                    r = json.loads(line)
+                    s = _folder(os.path.join(root, os.path.dirname(r["labels"])))
+                    if s is None:
+                        problems.append(f"{mpath}: id '{r['id']}': labels or mix missing")
+                    else:
+                        songs.append(s)
+        return songs, problems
+    if os.path.isdir(path) and os.path.exists(os.path.join(path, "labels.json")):
+        s = _folder(path)
+        return ([s] if s else []), ([] if s else [f"{path}: no mix audio beside labels.json"])
+    songs = []
+    for d in sorted(glob.glob(os.path.join(path, "*"))):
+        if os.path.isdir(d):
+            s = _folder(d)
+            if s:
+                songs.append(s)
+        elif d.lower().endswith(AUDIO_EXT):
+            stem = os.path.splitext(d)[0]
+            spec = next((stem + e for e in SPEC_EXT if os.path.exists(stem + e)), None)
+            if spec is None:
+                problems.append(f"{d}: no spec beside it ({', '.join(SPEC_EXT)} with the same name): skipped")
+            else:
+                found = _from_spec(spec, d)
+                songs += found
+                if not found:
+                    problems.append(f"{spec}: no valid song in it (run `songforge check {spec}`)")
+    return songs, problems

@@ -1,0 +1,87 @@
+"""Evaluation suite: Fréchet distance against its closed form, text normalisation and error rates, the timing
+measure following a real shift, and a full `songforge eval` run over rendered songs."""
+import json
+import os
+
+import numpy as np
+import pytest
+
+from songforge.eval.fad import frechet_distance
+from songforge.eval.text import normalise, phoneme_error_rate, word_error_rate
+from songforge.eval.timing import word_timing
+
+
+def test_frechet_closed_form():
+    rng = np.random.default_rng(0)
+    d = 5
+    mu1, mu2 = rng.normal(size=d), rng.normal(size=d)
+    s1, s2 = rng.uniform(0.5, 2, d), rng.uniform(0.5, 2, d)  # diagonal covariances: sqrt is elementwise
+    expect = np.sum((mu1 - mu2) ** 2) + np.sum(s1 + s2 - 2 * np.sqrt(s1 * s2))
+    assert frechet_distance(mu1, np.diag(s1), mu2, np.diag(s2)) == pytest.approx(expect, rel=1e-6)
+    a = rng.normal(size=(d, d))
+    c = a @ a.T + np.eye(d)
+    assert frechet_distance(mu1, c, mu1, c) == pytest.approx(0.0, abs=1e-6)
+
+
+def test_text_normalisation_and_rates():
+    assert normalise("Hello, World! 42", "en") == "hello world forty two"
+    assert normalise("臺灣 2020！", "zh") == "台湾二千零二十"
+    assert word_error_rate("the harbor lights", "The harbor, lights!", "en") == 0
+    assert word_error_rate("the harbor lights", "the lights", "en") == pytest.approx(1 / 3)
+    assert word_error_rate("春风吹过", "春風吹過", "zh") == 0  # traditional == simplified
+    assert phoneme_error_rate("the night", "the light", "en") == pytest.approx(1 / 5)
+
+
+def test_timing_follows_a_shift():
+    sr = 24000
+    rng = np.random.default_rng(1)
+    starts = np.arange(1.0, 9.0, 0.8)
+    ends = starts + 0.5
+    y = np.zeros(int(11 * sr))
+    for s, e in zip(starts, ends):
+        seg = slice(int(s * sr), int(e * sr))
+        y[seg] = np.sin(2 * np.pi * 220 * np.arange(seg.stop - seg.start) / sr) * 0.3 + 0.01 * rng.normal(size=seg.stop - seg.start)
+    for shift in (0.0, 0.1, 0.25):
+        moved = np.roll(y, int(shift * sr))
+        r = word_timing(moved, sr, starts, ends)["summary"]
+        assert abs(r["onset_median_ms"] - 1000 * shift) <= 10, (shift, r)
+
+
+@pytest.fixture(scope="module")
+def rendered(tmp_path_factory):
+    from songforge.cli import main
+    out = tmp_path_factory.mktemp("songs")
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    assert main(["render", os.path.join(root, "examples", "moonlit_jam_manifest.json"), "-o", str(out), "--workers", "1"]) == 0
+    return out
+
+
+def test_eval_command(rendered, tmp_path, capsys):
+    from songforge.cli import main
+    rep = tmp_path / "rep"
+    assert main(["eval", "--songs", str(rendered), "--report", str(rep)]) == 0
+    row = json.loads((rep / "songs" / "moonlit.json").read_text())
+    assert row["lyrics"]["wer"] <= 0.6 and row["lyrics"]["per"] <= 0.5  # the oracle is intelligible
+    assert row["timing"]["onset_median_ms"] <= 20 and abs(row["timing"]["lag_ms"]) <= 10
+    assert row["melody"]["raw_pitch_accuracy"] >= 0.85 and row["harmony"]["beat_f1"] >= 0.95
+    assert row["harmony"]["chord_majmin"] >= 0.8 and row["realtime_factor"] < 1.0
+    agg = json.loads((rep / "aggregate.json").read_text())
+    assert agg["songs"] == 1 and "timing.onset_median_ms" in agg["aggregate"]
+    assert (rep / "report.md").exists() and (rep / "songs" / "moonlit.png").stat().st_size > 10000
+
+
+def test_eval_audio_with_spec(rendered, tmp_path):
+    """Any folder of audio plus a same-named spec is scored (no stems, no labels)."""
+    import shutil
+    from songforge.eval.report import evaluate
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    d = tmp_path / "plain"
+    d.mkdir()
+    shutil.copy(rendered / "moonlit" / "mix.flac", d / "moonlit.flac")
+    words = json.loads((open(os.path.join(root, "examples", "moonlit_jam_lyrics.json")).read()))
+    spec = {"id": "moonlit", "duration": 18.0, "controls": {"bpm": 96},
+            "sections": [{"tag": "verse", "lines": [{"words": words}]}]}
+    (d / "moonlit.json").write_text(json.dumps(spec))
+    s = evaluate(str(d), str(tmp_path / "rep"), asr=False, pictures=False, progress=False)
+    assert s["songs"] == 1 and not s["problems"]
+    assert s["aggregate"]["timing.onset_median_ms"]["mean"] <= 60
