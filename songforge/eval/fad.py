@@ -11,7 +11,7 @@ import numpy as np
 def frechet_distance(mu1: np.ndarray, cov1: np.ndarray, mu2: np.ndarray, cov2: np.ndarray) -> float:
     """||mu1 - mu2||^2 + Tr(C1 + C2 - 2 (C1 C2)^(1/2))."""
     from scipy import linalg
-    covmean, _ = linalg.sqrtm(cov1 @ cov2, disp=False)
+    covmean = linalg.sqrtm(cov1 @ cov2)
     if not np.isfinite(covmean).all():  # near-singular: regularise as the FID reference code does
         eps = np.eye(len(mu1)) * 1e-6
         covmean = linalg.sqrtm((cov1 + eps) @ (cov2 + eps))

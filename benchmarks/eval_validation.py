@@ -1,0 +1,131 @@
+"""Metric validation: data-engine songs scored against their own labels (the oracle), then under controlled
+corruptions; each corruption should move the metric meant to see it and leave the rest near the oracle.
+
+    python benchmarks/eval_validation.py --hours 0.04 --out benchmarks/results/eval_validation.json
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import tempfile
+
+import numpy as np
+import soundfile as sf
+
+STEMS = ("vocals", "drums", "bass", "other")
+
+
+def _read(d, name):
+    x, sr = sf.read(os.path.join(d, f"{name}.flac"), dtype="float32")
+    return x, sr
+
+
+def _write_song(src, dst, stems=None, labels=None, mix=None, keep_stems=True):
+    os.makedirs(dst, exist_ok=True)
+    lab = labels or json.load(open(os.path.join(src, "labels.json")))
+    json.dump(lab, open(os.path.join(dst, "labels.json"), "w"), ensure_ascii=False)
+    loaded = {s: _read(src, s) for s in STEMS}
+    sr = loaded["vocals"][1]
+    st = {s: (stems or {}).get(s, loaded[s][0]) for s in STEMS}
+    n = max(len(x) for x in st.values())
+    st = {s: np.pad(x, (0, n - len(x))) for s, x in st.items()}
+    m = mix if mix is not None else sum(st.values())
+    sf.write(os.path.join(dst, "mix.flac"), np.clip(m, -1, 1), sr, subtype="PCM_16")
+    if keep_stems:
+        for s, x in st.items():
+            sf.write(os.path.join(dst, f"{s}.flac"), np.clip(x, -1, 1), sr, subtype="PCM_16")
+
+
+def corrupt(name: str, src: str, dst: str, rng: np.random.Generator) -> None:
+    import librosa
+    from songforge.data.lyrics import english_vocab
+    lab = json.load(open(os.path.join(src, "labels.json")))
+    v, sr = _read(src, "vocals")
+    if name == "oracle":
+        _write_song(src, dst)
+    elif name == "mix only (no stems)":
+        _write_song(src, dst, keep_stems=False)
+    elif name.startswith("vocals +") and name.endswith(" ms"):
+        ms = int(name.split("+")[1].split()[0])
+        _write_song(src, dst, stems={"vocals": np.concatenate([np.zeros(int(ms / 1000 * sr), np.float32), v])[:len(v)]})
+    elif name == "words swapped":
+        w = lab["words"]
+        for i in range(0, len(w) - 1, 2):
+            w[i]["text"], w[i + 1]["text"] = w[i + 1]["text"], w[i]["text"]
+        _write_song(src, dst, labels=lab)
+    elif name == "words replaced":
+        vocab, _ = english_vocab()
+        for i, w in enumerate(lab["words"]):
+            if i % 2 == 0:
+                w["text"] = vocab[int(rng.integers(200, 3000))] if w["language"] != "zh" else "".join(
+                    rng.choice(list("山水风云花月天地人心光明"), size=max(1, len(w["text"]))))
+        _write_song(src, dst, labels=lab)
+    elif name == "vocals +1 semitone":
+        _write_song(src, dst, stems={"vocals": librosa.effects.pitch_shift(v, sr=sr, n_steps=1.0)})
+    elif name == "chords transposed +2":
+        from songforge.plan.harmony import PC_NAMES
+        from songforge.spec.music import pitch_class
+        for c in lab["chords"]:
+            root, _, q = c["symbol"].partition(":")
+            c["symbol"] = f"{PC_NAMES[(pitch_class(root) + 2) % 12]}:{q}"
+        _write_song(src, dst, labels=lab)
+    elif name == "tempo stretched 5%":
+        _write_song(src, dst, stems={s: librosa.effects.time_stretch(_read(src, s)[0], rate=1.05) for s in STEMS})
+    elif name == "noise at 10 dB SNR":
+        m = sum(_read(src, s)[0] for s in STEMS)
+        noise = rng.standard_normal(len(m)).astype(np.float32)
+        noise *= np.sqrt(np.mean(m ** 2) / np.mean(noise ** 2) / 10.0)
+        _write_song(src, dst, mix=m + noise)
+    else:
+        raise ValueError(f"unknown corruption {name!r}")
+
+
+CONDITIONS = ("oracle", "mix only (no stems)", "vocals +100 ms", "vocals +250 ms", "words swapped", "words replaced",
+              "vocals +1 semitone", "chords transposed +2", "tempo stretched 5%", "noise at 10 dB SNR")
+COLUMNS = (("lyrics.wer", "WER en"), ("lyrics.cer", "CER zh"), ("lyrics.per", "PER"), ("timing.onset_median_ms", "onset ms"),
+           ("timing.offset_median_ms", "offset ms"), ("melody.raw_pitch_accuracy", "pitch acc"),
+           ("melody.median_cents", "cents"), ("harmony.chord_majmin", "chords"), ("harmony.tempo_error_pct", "tempo err %"),
+           ("harmony.beat_f1", "beat F1"))
+
+
+def main() -> None:
+    from songforge.data.build import BuildConfig, build
+    from songforge.eval.report import evaluate
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--hours", type=float, default=0.04)
+    ap.add_argument("--workers", type=int, default=2)
+    ap.add_argument("--out", default="benchmarks/results/eval_validation.json")
+    a = ap.parse_args()
+    tmp = tempfile.mkdtemp(prefix="sf_evalval_")
+    try:
+        build(os.path.join(tmp, "oracle_src"), BuildConfig(seed=100, hours=a.hours), a.workers, progress=False)
+        build(os.path.join(tmp, "refs"), BuildConfig(seed=200, hours=a.hours), a.workers, progress=False)
+        clips = os.path.join(tmp, "oracle_src", "clips")
+        rng = np.random.default_rng(0)
+        results = {}
+        for cond in CONDITIONS:
+            d = os.path.join(tmp, "c", cond.replace(" ", "_"))
+            for cid in sorted(os.listdir(clips)):
+                corrupt(cond, os.path.join(clips, cid), os.path.join(d, cid), rng)
+            s = evaluate(d, os.path.join(tmp, "r", cond.replace(" ", "_")), refs=os.path.join(tmp, "refs"), pictures=False,
+                         progress=False)
+            results[cond] = {k: v["mean"] for k, v in s["aggregate"].items()} | {"fad_mfcc": s["fad_mfcc"], "songs": s["songs"]}
+            print(cond, json.dumps(results[cond]), flush=True)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    os.makedirs(os.path.dirname(os.path.abspath(a.out)), exist_ok=True)
+    json.dump(results, open(a.out, "w"), indent=1)
+    head = "| condition | " + " | ".join(c[1] for c in COLUMNS) + " | FAD |\n|---|" + "---|" * (len(COLUMNS) + 1)
+    rows = [head]
+    for cond, r in results.items():
+        cells = [("" if r.get(k) is None else f"{r[k]:.3g}") for k, _ in COLUMNS]
+        rows.append(f"| {cond} | " + " | ".join(cells) + f" | {r['fad_mfcc']:.3g} |")
+    table = "\n".join(rows)
+    open(os.path.splitext(a.out)[0] + ".md", "w").write(table + "\n")
+    print(table)
+
+
+if __name__ == "__main__":
+    main()
