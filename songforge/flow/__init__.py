@@ -1,0 +1,1 @@
+"""Rectified-flow math shared by training and sampling: path, time grids, pure samplers, guidance."""
