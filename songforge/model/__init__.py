@@ -1,0 +1,1 @@
+"""Neural engine: the DiT (velocity network) and its building blocks; checkpoints as safetensors + JSON."""

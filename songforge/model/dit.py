@@ -1,0 +1,91 @@
+"""The velocity network: a LLaMA-style Diffusion Transformer over audio-codec latent frames.
+
+forward(x, t, cond) -> v and nothing else (no guidance, no condition dropout, no caches). Routes:
+  per-frame (added to the input projection): noisy latents of all stems, in-context known latents with their
+      keep mask, the lyrics (phoneme grid at grid_factor x the latent rate: embedding + conv, pooled to the
+      latent rate, JAM-style), the symbolic plan features (chords, melody, beats; cond/plan_grid.py);
+  global (adaLN): time t, the style vector, duration scalars;
+  attention: frames past the song's end are masked out as keys.
+Each optional condition comes with an on/off flag [B] (cond/dropout.py sets it): 0 removes its contribution."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+from ..text.phonemes import SYMBOLS
+from .layers import Block, RMSNorm, rope_tables, timestep_embedding
+
+PLAN_DIM = 41  # cond/plan_grid.py: chord chroma 12, chord root 12, melody pc 12, pitch, voiced, beat, downbeat, boundary
+
+
+@dataclass(frozen=True)
+class DiTConfig:
+    latent_channels: int = 32
+    stems: int = 4
+    dim: int = 256
+    depth: int = 6
+    heads: int = 4
+    mlp_hidden: int = 683
+    grid_factor: int = 4
+    phoneme_vocab: int = len(SYMBOLS)
+    lyrics_dim: int = 128
+    plan_dim: int = PLAN_DIM
+    style_dim: int = 384
+
+    @property
+    def io_channels(self) -> int:
+        return self.latent_channels * self.stems
+
+
+class DiT(nn.Module):
+    def __init__(self, cfg: DiTConfig):
+        super().__init__()
+        self.cfg = cfg
+        c, d = cfg.io_channels, cfg.dim
+        self.in_proj = nn.Linear(2 * c + cfg.stems, d)
+        self.phoneme_emb = nn.Embedding(cfg.phoneme_vocab, cfg.lyrics_dim)
+        self.onset_proj = nn.Linear(3, cfg.lyrics_dim)
+        self.lyrics_conv = nn.Conv1d(cfg.lyrics_dim, cfg.lyrics_dim, kernel_size=5, padding=2)
+        self.lyrics_proj = nn.Linear(cfg.lyrics_dim, d)
+        self.plan_proj = nn.Sequential(nn.Linear(cfg.plan_dim, d), nn.SiLU(), nn.Linear(d, d))
+        self.time_mlp = nn.Sequential(nn.Linear(256, d), nn.SiLU(), nn.Linear(d, d))
+        self.style_proj = nn.Linear(cfg.style_dim, d)
+        self.duration_proj = nn.Linear(2, d)
+        self.blocks = nn.ModuleList(Block(d, cfg.heads, cfg.mlp_hidden) for _ in range(cfg.depth))
+        self.final_norm = RMSNorm(d, affine=False)
+        self.final_mod = nn.Linear(d, 2 * d)
+        self.out_proj = nn.Linear(d, c)
+        for layer in (self.final_mod, self.out_proj):  # the network starts by predicting zero velocity
+            nn.init.zeros_(layer.weight)
+            nn.init.zeros_(layer.bias)
+
+    def lyrics(self, phonemes: torch.Tensor, onsets: torch.Tensor) -> torch.Tensor:
+        """[B, G*T] ids + [B, G*T, 3] onset flags -> [B, T, lyrics_dim] (conv at grid rate, mean-pooled)."""
+        h = self.phoneme_emb(phonemes) + self.onset_proj(onsets)
+        h = F.gelu(self.lyrics_conv(h.transpose(1, 2))).transpose(1, 2)
+        b, n, k = h.shape
+        return h.view(b, n // self.cfg.grid_factor, self.cfg.grid_factor, k).mean(dim=2)
+
+    def forward(self, x: torch.Tensor, t: torch.Tensor, cond: dict) -> torch.Tensor:
+        """x [B, T, stems*C] noisy latents, t [B] in [0, 1] -> velocity [B, T, stems*C].
+
+        cond: known [B, T, stems*C], edit_mask [B, T, stems] (1 = keep), phonemes [B, G*T] long,
+        onsets [B, G*T, 3], plan [B, T, plan_dim], style [B, style_dim], duration [B, 2], frame_mask [B, T] bool,
+        lyrics_on / plan_on / style_on [B] (1 = present, 0 = dropped)."""
+        b, n, c = x.shape
+        keep = cond["edit_mask"]
+        known = cond["known"] * keep.repeat_interleave(self.cfg.latent_channels, dim=-1)
+        h = self.in_proj(torch.cat([x, known, keep], dim=-1))
+        h = h + self.lyrics_proj(self.lyrics(cond["phonemes"], cond["onsets"])) * cond["lyrics_on"][:, None, None]
+        h = h + self.plan_proj(cond["plan"]) * cond["plan_on"][:, None, None]
+        g = self.time_mlp(timestep_embedding(t, 256).to(x.dtype))
+        g = g + self.style_proj(cond["style"]) * cond["style_on"][:, None] + self.duration_proj(cond["duration"])
+        cos, sin = rope_tables(n, self.cfg.dim // self.cfg.heads, device=x.device, dtype=x.dtype)
+        mask = cond.get("frame_mask")
+        for blk in self.blocks:
+            h = blk(h, g, cos, sin, mask)
+        shift, scale = self.final_mod(F.silu(g))[:, None, :].chunk(2, dim=-1)
+        return self.out_proj(self.final_norm(h) * (1 + scale) + shift)

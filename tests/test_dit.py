@@ -1,0 +1,99 @@
+"""The DiT at a tiny config on CPU: shapes, masking of frames past the end, condition on/off flags,
+determinism from a seed, save/load round trip."""
+import pytest
+import torch
+
+from songforge.model.checkpoint import build, load, save
+from songforge.model.dit import DiTConfig
+
+TINY = DiTConfig(latent_channels=4, stems=2, dim=32, depth=2, heads=2, mlp_hidden=64, lyrics_dim=16, style_dim=8)
+
+
+def inputs(b=2, n=12, seed=0):
+    g = torch.Generator().manual_seed(seed)
+    c = TINY.io_channels
+    cond = {"known": torch.randn(b, n, c, generator=g), "edit_mask": torch.zeros(b, n, TINY.stems),
+            "phonemes": torch.randint(0, TINY.phoneme_vocab, (b, n * TINY.grid_factor), generator=g),
+            "onsets": (torch.rand(b, n * TINY.grid_factor, 3, generator=g) > 0.8).float(),
+            "plan": torch.randn(b, n, TINY.plan_dim, generator=g), "style": torch.randn(b, TINY.style_dim, generator=g),
+            "duration": torch.rand(b, 2, generator=g), "frame_mask": torch.ones(b, n, dtype=torch.bool),
+            "lyrics_on": torch.ones(b), "plan_on": torch.ones(b), "style_on": torch.ones(b)}
+    return torch.randn(b, n, c, generator=g), torch.rand(b, generator=g), cond
+
+
+def trained_like(seed=0):
+    m = build("dit", TINY, seed)
+    with torch.no_grad():  # leave the zero init so the output depends on every input
+        for p in m.parameters():
+            p.add_(0.05 * torch.randn(p.shape, generator=torch.Generator().manual_seed(seed + p.numel())))
+    return m.eval()
+
+
+def test_shapes_and_zero_init():
+    m = build("dit", TINY, 0)
+    x, t, cond = inputs()
+    v = m(x, t, cond)
+    assert v.shape == x.shape and torch.count_nonzero(v) == 0  # adaLN-zero + zero output: starts at v = 0
+
+
+def test_frames_past_the_end_do_not_leak():
+    m = trained_like()
+    x, t, cond = inputs()
+    cond["frame_mask"][:, 8:] = False
+    v1 = m(x, t, cond)
+    x2 = x.clone()
+    x2[:, 8:] += 5.0
+    cond2 = dict(cond, plan=cond["plan"].clone())
+    cond2["plan"][:, 8:] += 5.0
+    v2 = m(x2, t, cond2)
+    assert torch.allclose(v1[:, :8], v2[:, :8], atol=1e-5)
+
+
+def test_condition_flags_remove_their_input():
+    m = trained_like()
+    x, t, cond = inputs()
+    off = dict(cond, lyrics_on=torch.zeros(2))
+    other = dict(off, phonemes=torch.randint(0, TINY.phoneme_vocab, cond["phonemes"].shape))
+    assert torch.allclose(m(x, t, off), m(x, t, other), atol=1e-6)
+    assert not torch.allclose(m(x, t, cond), m(x, t, off), atol=1e-4)
+
+
+def test_deterministic_and_save_load(tmp_path):
+    a, b = build("dit", TINY, 7), build("dit", TINY, 7)
+    assert all(torch.equal(p, q) for p, q in zip(a.state_dict().values(), b.state_dict().values()))
+    m = trained_like(3)
+    x, t, cond = inputs()
+    save(m, "dit", str(tmp_path / "ckpt"))
+    m2, kind = load(str(tmp_path / "ckpt"))
+    assert kind == "dit" and m2.cfg == TINY
+    assert torch.equal(m(x, t, cond), m2(x, t, cond))
+    with pytest.raises(FileNotFoundError):
+        load(str(tmp_path / "nothing"))
+
+
+def test_plan_features_and_dropout():
+    import os
+    import numpy as np
+    from songforge.cond.dropout import drop_conditions, null_conditions
+    from songforge.cond.plan_grid import PLAN_DIM, plan_features
+    from songforge.flow.guidance import Term, guided_velocity
+    from songforge.model.dit import PLAN_DIM as MODEL_PLAN_DIM
+    from songforge.plan.plan import make_plan
+    from songforge.songs import load
+    assert PLAN_DIM == MODEL_PLAN_DIM
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    s = load(os.path.join(root, "examples", "harbor_acestep.json"))[0][0]
+    p = make_plan(s.spec, s.timing)
+    f = plan_features(p, 25.0)
+    assert f.shape == (int(round(p.duration * 25)), PLAN_DIM)
+    assert np.all(f[:, :12].sum(1) >= 3)  # a chord sounds everywhere
+    k = int(p.melody[0].start * 25 + 1)
+    assert f[k, 37] == 1 and f[k, 24 + p.melody[0].pitch % 12] == 1
+    assert f[:, 38].sum() == len(p.beats) and f[:, 39].sum() == len(p.downbeats)
+    x, t, cond = inputs(b=64)
+    d = drop_conditions(cond, torch.Generator().manual_seed(0))
+    assert 0 < (d["plan_on"] == 0).sum() < 64 and torch.equal(cond["plan_on"], torch.ones(64))
+    m = trained_like()
+    x, t, cond = inputs()
+    v = guided_velocity(m, x, t[:1], cond, (Term(("style",), 3.0), Term(("lyrics",), 2.0)), null_conditions)
+    assert v.shape == x.shape
