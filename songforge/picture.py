@@ -9,7 +9,6 @@ from .spec.song import SongSpec
 
 SECTION_COLOURS = {"intro": "#d9d9d9", "verse": "#9ecae1", "prechorus": "#c6dbef", "chorus": "#fdae6b",
                    "bridge": "#bcbddc", "inst": "#e5e5e5", "outro": "#d9d9d9", "silence": "#f7f7f7"}
-LANES = ("section", "words", "phonemes", "chords", "melody")
 
 
 def plot_song(spec: SongSpec, timing: LyricTiming, path: str, bars_per_system: int = 8, chords=None, melody=None,
@@ -28,9 +27,6 @@ def plot_song(spec: SongSpec, timing: LyricTiming, path: str, bars_per_system: i
     chords = spec.controls.chords if chords is None else chords
     melody = spec.controls.melody if melody is None else melody
     key = key or spec.controls.key
-    lanes = {"section": 4.2, "words": 3.0, "phonemes": 1.8}
-    if chords:
-        lanes["chords"] = 0.9
     y_mel = (-2.2, -0.1) if melody else None
     row_h = 1.6 + (0.6 if chords else 0) + (1.4 if melody else 0)
     fig, axes = plt.subplots(n_sys, 1, figsize=(16, row_h * n_sys + 0.9), squeeze=False)
