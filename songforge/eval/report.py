@@ -8,6 +8,7 @@ import time
 
 import numpy as np
 
+from ..plan.harmony import PC_NAMES
 from ..spec.formats.common import write_atomic
 from .songs import Asked, SongFiles
 
@@ -45,7 +46,7 @@ def harmony_metrics(asked: Asked, harm: np.ndarray | None, drums: np.ndarray | N
         from .harmony import recognise
         times, rec = recognise(harm, sr)
         hop = times[1] - times[0] if len(times) > 1 else 0.1
-        est_lab = [f"{['C','C#','D','D#','E','F','F#','G','G#','A','A#','B'][r[0]]}:{r[1]}" if r else "N" for r in rec]
+        est_lab = [f"{PC_NAMES[r[0]]}:{r[1]}" if r else "N" for r in rec]
         ref_int = np.array([[a, b] for _, a, b in asked.chords])
         est_int = np.stack([times, np.append(times[1:], max(times[-1] + hop, ref_int[-1, 1]))], axis=1)
         scores = mir_eval.chord.evaluate(ref_int, [c for c, _, _ in asked.chords], est_int, est_lab)

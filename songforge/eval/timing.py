@@ -8,8 +8,8 @@ import numpy as np
 HOP_S = 0.0025
 
 
-def _frames(audio: np.ndarray, sr: int) -> tuple[np.ndarray, np.ndarray]:
-    """(log energy dB, positive/negative spectral flux) per 2.5 ms frame."""
+def spectral_change(audio: np.ndarray, sr: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(log energy dB, positive spectral flux, negative spectral flux) per 2.5 ms frame."""
     hop, n_fft = int(HOP_S * sr), 256
     x = np.pad(audio.astype(np.float64), (n_fft // 2, n_fft))
     n = (len(x) - n_fft) // hop
@@ -18,7 +18,16 @@ def _frames(audio: np.ndarray, sr: int) -> tuple[np.ndarray, np.ndarray]:
     energy = 10 * np.log10(np.mean(frames ** 2, axis=1) + 1e-10)
     mag = np.log(np.abs(np.fft.rfft(frames * np.hanning(n_fft), axis=1)) + 1e-4)
     d = np.diff(mag, axis=0, prepend=mag[:1])
-    return energy, np.stack([np.maximum(d, 0).sum(axis=1), np.maximum(-d, 0).sum(axis=1)])
+    return energy, np.maximum(d, 0).sum(axis=1), np.maximum(-d, 0).sum(axis=1)
+
+
+def nearest_peak(curve: np.ndarray, times: np.ndarray, window: float) -> np.ndarray:
+    """Time of the largest value of `curve` (2.5 ms frames) within ±window of each time."""
+    out = []
+    for t in times:
+        a, b = max(1, int((t - window) / HOP_S)), min(len(curve), int((t + window) / HOP_S) + 1)
+        out.append((a + int(np.argmax(curve[a:b]))) * HOP_S if b > a else t)
+    return np.array(out)
 
 
 def global_lag(energy: np.ndarray, starts: np.ndarray, ends: np.ndarray, max_lag: float = 1.0) -> float:
@@ -44,18 +53,10 @@ def word_timing(audio: np.ndarray, sr: int, starts: np.ndarray, ends: np.ndarray
                 estimate_lag: bool = True) -> dict:
     """Signed onset/offset errors (s) per word and their summary. Without a vocal stem (a mix), the energy
     envelope says nothing about the voice, so pass estimate_lag=False: only the local search remains."""
-    energy, (rise, fall) = _frames(audio, sr)
+    energy, rise, fall = spectral_change(audio, sr)
     lag = global_lag(energy, starts, ends) if estimate_lag else 0.0
-
-    def refine(times, curve):
-        out = []
-        for t in times + lag:
-            a, b = max(1, int((t - window) / HOP_S)), min(len(curve), int((t + window) / HOP_S) + 1)
-            out.append((a + int(np.argmax(curve[a:b]))) * HOP_S if b > a else t)
-        return np.array(out)
-
-    on = refine(starts, rise) - starts
-    off = refine(ends, fall) - ends
+    on = nearest_peak(rise, starts + lag, window) - starts
+    off = nearest_peak(fall, ends + lag, window) - ends
     summary = {"lag_ms": round(1000 * lag, 1)}
     for name, e in (("onset", on), ("offset", off)):
         a = np.abs(e)
