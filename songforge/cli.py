@@ -131,6 +131,18 @@ def cmd_eval(a) -> int:
     return 1 if summary["problems"] or not summary["songs"] else 0
 
 
+def cmd_train(a) -> int:
+    import json
+    from .train.run import train
+    try:
+        result = train(a.kind, a.config, a.data, a.out, codec=a.codec, init=a.init)
+    except (FileNotFoundError, ValueError) as e:
+        print(f"songforge train: {e}", file=sys.stderr)
+        return 1
+    print(json.dumps(result))
+    return 0
+
+
 def cmd_g2p(a) -> int:
     from .spec.song import Line
     from .spec.words import line_from_text
@@ -206,6 +218,18 @@ def main(argv: list[str] | None = None) -> int:
     c.add_argument("--no-asr", action="store_true", help="skip lyric intelligibility")
     c.add_argument("--no-pictures", action="store_true")
     c.set_defaults(fn=cmd_eval)
+
+    from .cli_generate import add_parser as add_generate
+    add_generate(sub)
+
+    c = sub.add_parser("train", help="train the codec or the DiT on a corpus (resumes from OUT/last if present)")
+    c.add_argument("kind", choices=("codec", "dit"))
+    c.add_argument("--config", required=True, help="JSON: {kind, model: {...}, train: {...}} (see configs/)")
+    c.add_argument("--data", required=True, help="a corpus folder from `songforge data build`")
+    c.add_argument("--out", required=True, help="run folder: log.jsonl, eval.jsonl, last/ (resume), final/ (EMA weights)")
+    c.add_argument("--codec", help="dit: the trained codec checkpoint folder (latents are cached under OUT/latents)")
+    c.add_argument("--init", help="start from these weights (a checkpoint folder of the same kind)")
+    c.set_defaults(fn=cmd_train)
 
     c = sub.add_parser("g2p", help="show the syllables and phonemes songforge sings for a lyric line")
     c.add_argument("text")

@@ -17,7 +17,8 @@ def inputs(b=2, n=12, seed=0):
             "onsets": (torch.rand(b, n * TINY.grid_factor, 3, generator=g) > 0.8).float(),
             "plan": torch.randn(b, n, TINY.plan_dim, generator=g), "style": torch.randn(b, TINY.style_dim, generator=g),
             "duration": torch.rand(b, 2, generator=g), "frame_mask": torch.ones(b, n, dtype=torch.bool),
-            "lyrics_on": torch.ones(b), "plan_on": torch.ones(b), "style_on": torch.ones(b)}
+            "lyrics_on": torch.ones(b), "plan_on": torch.ones(b), "style_on": torch.ones(b),
+            "mix": torch.randn(b, n, TINY.latent_channels, generator=g), "mix_on": torch.zeros(b)}
     return torch.randn(b, n, c, generator=g), torch.rand(b, generator=g), cond
 
 

@@ -8,9 +8,10 @@ from dataclasses import asdict
 
 import torch
 
+from .codec import Codec, CodecConfig
 from .dit import DiT, DiTConfig
 
-KINDS = {"dit": (DiT, DiTConfig)}
+KINDS = {"dit": (DiT, DiTConfig), "codec": (Codec, CodecConfig)}
 
 
 def build(kind: str, config, seed: int, device: torch.device | str = "cpu", dtype: torch.dtype = torch.float32):
@@ -33,6 +34,11 @@ def save(model: torch.nn.Module, kind: str, folder: str, dtype: torch.dtype | No
     return folder
 
 
+def _tuples(v):
+    """JSON lists back to the tuples frozen configs hold."""
+    return tuple(_tuples(x) for x in v) if isinstance(v, list) else v
+
+
 def load(folder: str, device: torch.device | str = "cpu", dtype: torch.dtype = torch.float32):
     """(model, kind) from a checkpoint folder."""
     from safetensors.torch import load_file
@@ -44,7 +50,7 @@ def load(folder: str, device: torch.device | str = "cpu", dtype: torch.dtype = t
     if meta.get("kind") not in KINDS:
         raise ValueError(f"{path}: unknown model kind {meta.get('kind')!r} (known: {', '.join(KINDS)})")
     cls, cfg_cls = KINDS[meta["kind"]]
-    model = cls(cfg_cls(**meta["config"]))
+    model = cls(cfg_cls(**{k: _tuples(v) for k, v in meta["config"].items()}))
     state = load_file(os.path.join(folder, "model.safetensors"))
     model.load_state_dict({k: v.float() for k, v in state.items()})
     return model.to(device=device, dtype=dtype).eval(), meta["kind"]

@@ -6,7 +6,10 @@ forward(x, t, cond) -> v and nothing else (no guidance, no condition dropout, no
       latent rate, JAM-style), the symbolic plan features (chords, melody, beats; cond/plan_grid.py);
   global (adaLN): time t, the style vector, duration scalars;
   attention: frames past the song's end are masked out as keys.
-Each optional condition comes with an on/off flag [B] (cond/dropout.py sets it): 0 removes its contribution."""
+  mix (per-frame, for stem extraction/removal from a mixture): the latent of the mixture, with its flag.
+Each optional condition comes with an on/off flag [B] (cond/dropout.py sets it): 0 removes its contribution.
+ROUTES names every condition's route; it is saved with the config (config.json) so a checkpoint says how it
+reads its conditions."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -15,9 +18,13 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from ..cond.style import STYLE_DIM
 from ..text.phonemes import SYMBOLS
 from .layers import Block, RMSNorm, rope_tables, timestep_embedding
 
+ROUTES = {"known": "input-concat", "edit_mask": "input-concat", "mix": "input-concat", "phonemes": "input-add",
+          "onsets": "input-add", "plan": "input-add", "style": "global-adaLN", "duration": "global-adaLN",
+          "frame_mask": "attention-key-mask"}
 PLAN_DIM = 41  # cond/plan_grid.py: chord chroma 12, chord root 12, melody pc 12, pitch, voiced, beat, downbeat, boundary
 
 
@@ -33,7 +40,8 @@ class DiTConfig:
     phoneme_vocab: int = len(SYMBOLS)
     lyrics_dim: int = 128
     plan_dim: int = PLAN_DIM
-    style_dim: int = 384
+    style_dim: int = STYLE_DIM
+    routes: tuple[tuple[str, str], ...] = tuple(ROUTES.items())
 
     @property
     def io_channels(self) -> int:
@@ -45,7 +53,7 @@ class DiT(nn.Module):
         super().__init__()
         self.cfg = cfg
         c, d = cfg.io_channels, cfg.dim
-        self.in_proj = nn.Linear(2 * c + cfg.stems, d)
+        self.in_proj = nn.Linear(2 * c + cfg.stems + cfg.latent_channels + 1, d)
         self.phoneme_emb = nn.Embedding(cfg.phoneme_vocab, cfg.lyrics_dim)
         self.onset_proj = nn.Linear(3, cfg.lyrics_dim)
         self.lyrics_conv = nn.Conv1d(cfg.lyrics_dim, cfg.lyrics_dim, kernel_size=5, padding=2)
@@ -74,11 +82,13 @@ class DiT(nn.Module):
 
         cond: known [B, T, stems*C], edit_mask [B, T, stems] (1 = keep), phonemes [B, G*T] long,
         onsets [B, G*T, 3], plan [B, T, plan_dim], style [B, style_dim], duration [B, 2], frame_mask [B, T] bool,
-        lyrics_on / plan_on / style_on [B] (1 = present, 0 = dropped)."""
+        mix [B, T, C], lyrics_on / plan_on / style_on / mix_on [B] (1 = present, 0 = dropped)."""
         b, n, c = x.shape
         keep = cond["edit_mask"]
         known = cond["known"] * keep.repeat_interleave(self.cfg.latent_channels, dim=-1)
-        h = self.in_proj(torch.cat([x, known, keep], dim=-1))
+        mix_on = cond["mix_on"][:, None, None].to(x.dtype)
+        mix = torch.cat([cond["mix"] * mix_on, mix_on.expand(b, n, 1)], dim=-1)
+        h = self.in_proj(torch.cat([x, known, keep, mix], dim=-1))
         h = h + self.lyrics_proj(self.lyrics(cond["phonemes"], cond["onsets"])) * cond["lyrics_on"][:, None, None]
         h = h + self.plan_proj(cond["plan"]) * cond["plan_on"][:, None, None]
         g = self.time_mlp(timestep_embedding(t, 256).to(x.dtype))

@@ -1,0 +1,140 @@
+"""`songforge generate`: songs from any input format with the neural engine, and the editing modes."""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+
+STEM_NAMES = ("vocals", "drums", "bass", "other")
+DEFAULT_MODEL = os.path.join(os.path.dirname(os.path.abspath(__file__)), "models", "default")
+
+
+def add_parser(sub) -> None:
+    c = sub.add_parser("generate", help="generate songs with the neural engine (mix, stems, labels, picture); edit songs")
+    c.add_argument("input", help="song file(s) in any input format (a jsonl batch too)")
+    c.add_argument("-o", "--out", required=True, help="output folder (one subfolder per song; existing ones are kept)")
+    c.add_argument("--model", default=DEFAULT_MODEL, help="model folder (default: the shipped default model)")
+    c.add_argument("--steps", type=int, help="sampling steps (default: the model's)")
+    c.add_argument("--sampler", choices=("euler", "heun", "midpoint"))
+    c.add_argument("--guidance", help="per-condition weights, e.g. lyrics=2,style=1.5,plan=1 (0 switches one off)")
+    c.add_argument("--seed", type=int, default=0)
+    c.add_argument("--stems", default=",".join(STEM_NAMES), help="stems to write (default: all four)")
+    c.add_argument("--format", choices=("flac", "wav"), default="flac")
+    c.add_argument("--no-picture", action="store_true")
+    c.add_argument("--batch-size", type=int, default=1, help="songs sampled together (plain generation only)")
+    c.add_argument("--device", default="cpu")
+    c.add_argument("--song", help="edits: the input song (a folder with mix/stems audio, or one audio file = its mix)")
+    e = c.add_mutually_exclusive_group()
+    e.add_argument("--edit-span", nargs=2, type=float, metavar=("START", "END"), help="regenerate [START, END) s")
+    e.add_argument("--continue", dest="cont", action="store_true",
+                   help="keep the input song and generate the rest of the (longer) spec")
+    e.add_argument("--add-stem", choices=STEM_NAMES, help="(re)generate this stem to fit the other three")
+    e.add_argument("--remove-stem", choices=STEM_NAMES, help="separate the input mix and drop this stem")
+    e.add_argument("--extract-stem", choices=STEM_NAMES, help="separate the input mix and keep only this stem")
+    c.set_defaults(fn=cmd_generate)
+
+
+def _guidance(text: str | None, default):
+    if not text:
+        return default
+    out = []
+    for part in text.split(","):
+        name, _, w = part.partition("=")
+        if name.strip() not in ("lyrics", "style", "plan") or not w:
+            raise ValueError(f"--guidance: {part!r} is not NAME=WEIGHT with NAME in lyrics, style, plan")
+        out.append((name.strip(), float(w)))
+    return tuple(out)
+
+
+def _read_song_audio(path: str, sample_rate: int) -> dict:
+    """{'mix'|stem: float32 [samples]} from a song folder (any of mix/vocals/... .flac/.wav) or one audio file."""
+    import numpy as np
+    import soundfile as sf
+    import soxr
+
+    def read(p):
+        x, sr = sf.read(p, dtype="float32", always_2d=True)
+        x = x.mean(axis=1)
+        return x if sr == sample_rate else soxr.resample(x, sr, sample_rate).astype(np.float32)
+
+    if os.path.isfile(path):
+        return {"mix": read(path)}
+    if not os.path.isdir(path):
+        raise FileNotFoundError(f"{path}: no such song folder or audio file")
+    out = {}
+    for name in ("mix",) + STEM_NAMES:
+        for ext in ("flac", "wav"):
+            p = os.path.join(path, f"{name}.{ext}")
+            if os.path.exists(p):
+                out[name] = read(p)
+                break
+    if not out:
+        raise FileNotFoundError(f"{path}: no mix/vocals/drums/bass/other .flac or .wav in this folder")
+    return out
+
+
+def _edit(a, audio: dict):
+    from .pipeline import Edit
+    if a.edit_span:
+        return Edit(audio, span=tuple(a.edit_span))
+    if a.cont:
+        ref = audio.get("mix") if "mix" in audio else next(iter(audio.values()))
+        return Edit(audio, keep_until=len(ref) / a.sample_rate)
+    if a.add_stem:
+        return Edit({k: v for k, v in audio.items() if k != a.add_stem}, stem=a.add_stem)
+    if a.remove_stem or a.extract_stem:
+        return Edit(audio, separate=True)
+    return None
+
+
+def cmd_generate(a) -> int:
+    from dataclasses import replace
+
+    from tqdm import tqdm
+
+    from .pipeline import load as load_model
+    from .songs import load as load_songs
+    editing = a.edit_span or a.cont or a.add_stem or a.remove_stem or a.extract_stem
+    if editing and not a.song:
+        print(f"{a.input}: editing needs --song (the input song's folder or audio file)", file=sys.stderr)
+        return 1
+    stems = tuple(s.strip() for s in a.stems.split(",") if s.strip())
+    bad = [s for s in stems if s not in STEM_NAMES]
+    if bad:
+        print(f"--stems: unknown stem(s) {', '.join(bad)} (known: {', '.join(STEM_NAMES)})", file=sys.stderr)
+        return 1
+    try:
+        model = load_model(a.model, a.device)
+        sampling = model.sampling
+        sampling = replace(sampling, steps=a.steps or sampling.steps, sampler=a.sampler or sampling.sampler,
+                           guidance=_guidance(a.guidance, sampling.guidance))
+        a.sample_rate = model.sample_rate
+        edit = _edit(a, _read_song_audio(a.song, model.sample_rate)) if editing else None
+    except (FileNotFoundError, ValueError) as e:
+        print(f"songforge generate: {e}", file=sys.stderr)
+        return 1
+    dropped = (a.remove_stem,) if a.remove_stem else tuple(s for s in STEM_NAMES if s != a.extract_stem) \
+        if a.extract_stem else ()
+    songs, errors = load_songs(a.input)
+    for err in errors:
+        print(err, file=sys.stderr)
+    todo = [s for s in songs if not os.path.isdir(os.path.join(a.out, s.spec.id))]  # resume: finished songs stay
+    os.makedirs(a.out, exist_ok=True)
+    failed, written = len(errors), []
+    step = 1 if edit is not None else max(1, a.batch_size)
+    for i in tqdm(range(0, len(todo), step), desc="songs", unit="batch", disable=len(todo) <= 1):
+        group = todo[i:i + step]
+        try:
+            plans = [model.plan(s, a.seed) for s in group]
+            results = model.generate_batch(plans, a.seed, sampling, [edit] * len(plans), progress=True)
+        except (ValueError, RuntimeError) as e:
+            for s in group:
+                print(f"{s.spec.source}: {s.spec.id}: generation failed: {e}", file=sys.stderr)
+            failed += len(group)
+            continue
+        for r in results:
+            r = r.without(dropped)
+            written.append(r.write(a.out, a.format, not a.no_picture, tuple(s for s in stems if s in r.stems)))
+    print(json.dumps({"written": written, "skipped_existing": len(songs) - len(todo), "failed": failed}))
+    return 1 if failed else 0

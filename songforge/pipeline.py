@@ -1,0 +1,241 @@
+"""Generation and editing, the public entry: spec -> plan -> conditions -> sample -> decode -> stems + mix.
+
+    sf = songforge.load("models/default")
+    result = sf.generate(spec)                      # a SongSpec, a Song, or a path to any input format
+    result.write("out/")                            # mix, stems, labels.json, song.png
+
+A model folder holds codec/ and dit/ (checkpoint folders) and model.json (latent statistics, sampling
+defaults, the model card). Edits reuse the same sampler with an edit mask (1 = keep) over (frames, stems):
+inpaint a span, continue a song, regenerate one stem, or separate a mixture (extract/remove a stem)."""
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass, field
+
+import numpy as np
+import torch
+
+from .cond.dropout import null_conditions
+from .cond.song import song_conditions
+from .flow.guidance import Term, guided_velocity
+from .flow.samplers import sample
+from .flow.timesteps import sampling_grid
+from .model import checkpoint
+from .render.mix import STEMS
+
+DEFAULT_GUIDANCE = (("lyrics", 2.0), ("style", 1.5), ("plan", 1.0))
+
+
+@dataclass(frozen=True)
+class Sampling:
+    steps: int = 16
+    sampler: str = "euler"
+    shift: float = 1.0
+    guidance: tuple[tuple[str, float], ...] = DEFAULT_GUIDANCE  # (condition, weight) per guidance term
+    interval: tuple[float, float] = (0.05, 1.0)  # guidance active for t in [lo, hi] (t = 1 is data)
+
+    def terms(self) -> tuple[Term, ...]:
+        return tuple(Term((name,), w, self.interval) for name, w in self.guidance if w)
+
+
+@dataclass(frozen=True)
+class Edit:
+    """What to keep from an input song. `audio`: stem name (or 'mix') -> float32 [samples] at the model's rate."""
+    audio: dict = field(default_factory=dict)
+    span: tuple[float, float] | None = None  # inpaint: regenerate [start, end) s, keep the rest
+    keep_until: float | None = None  # continue: keep [0, keep_until) s, generate the rest
+    stem: str | None = None  # add/regenerate this stem, keep the others
+    separate: bool = False  # extract / remove: all stems from the input mix
+
+
+@dataclass
+class Generated:
+    plan: object
+    stems: dict[str, np.ndarray]
+    mix: np.ndarray
+    sample_rate: int
+    latents: object = None  # torch [T, stems * C], normalised (what the sampler produced)
+
+    def without(self, names: tuple[str, ...]) -> "Generated":
+        """The song with these stems removed (the mix is the sum of the rest)."""
+        if not names:
+            return self
+        kept = {k: v for k, v in self.stems.items() if k not in names}
+        mix = sum(kept.values()) if kept else np.zeros_like(self.mix)
+        return Generated(self.plan, kept, mix.astype(np.float32), self.sample_rate, self.latents)
+
+    def write(self, out_dir: str, audio_format: str = "flac", picture: bool = True,
+              stems: tuple[str, ...] = STEMS) -> str:
+        from .render.song import Rendered, write_song
+        chosen = {k: v for k, v in self.stems.items() if k in stems}
+        loud = _loudness(self.mix, self.sample_rate)
+        return write_song(self.plan, Rendered(chosen, self.mix, self.sample_rate, loud), out_dir, audio_format, picture)
+
+
+def _loudness(x: np.ndarray, sr: int) -> float:
+    import pyloudnorm
+    v = pyloudnorm.Meter(sr).integrated_loudness(x.astype(np.float64)) if np.any(x) else -70.0
+    return float(v) if np.isfinite(v) else -70.0
+
+
+class Songforge:
+    def __init__(self, codec, dit, meta: dict, device: torch.device, dtype: torch.dtype):
+        self.codec, self.dit, self.meta = codec, dit, meta
+        self.device, self.dtype = device, dtype
+        self.mean = torch.tensor(meta["latent"]["mean"], device=device, dtype=torch.float32)
+        self.std = torch.tensor(meta["latent"]["std"], device=device, dtype=torch.float32)
+        self.sampling = Sampling(**{k: _tuple(v) for k, v in meta.get("sampling", {}).items()})
+
+    @property
+    def sample_rate(self) -> int:
+        return self.codec.cfg.sample_rate
+
+    @property
+    def latent_rate(self) -> float:
+        return self.codec.cfg.latent_rate
+
+    # -- public API -----------------------------------------------------------------------------------------
+    def plan(self, song, seed: int | None = None):
+        """A SongSpec, a loaded Song, or a path -> SongPlan (the data engine's planner)."""
+        from .plan.plan import make_plan
+        from .plan.timing import time_song
+        from .songs import Song, load
+        if isinstance(song, str):
+            songs, errors = load(song)
+            if errors:
+                raise errors[0]
+            song = songs[0]
+        if isinstance(song, Song):
+            return make_plan(song.spec, song.timing, seed)
+        return make_plan(song, time_song(song), seed)
+
+    def generate(self, song, seed: int = 0, sampling: Sampling | None = None, edit: Edit | None = None,
+                 progress: bool = False) -> Generated:
+        plan = song if hasattr(song, "timing") and hasattr(song, "chords") else self.plan(song, seed)
+        return self.generate_batch([plan], seed, sampling, [edit], progress)[0]
+
+    @torch.no_grad()
+    def generate_batch(self, plans: list, seed: int = 0, sampling: Sampling | None = None,
+                       edits: list | None = None, progress: bool = False) -> list[Generated]:
+        """Several plans sampled together in one batch (padded to the longest; each decoded to its length)."""
+        from tqdm import tqdm
+        sampling = sampling or self.sampling
+        edits = edits or [None] * len(plans)
+        n = max(self._frames(p.duration) for p in plans)
+        conds = [self._conditions(p, n, e) for p, e in zip(plans, edits)]
+        cond = {k: torch.cat([c[k] for c in conds]) for k in conds[0]}
+        g = torch.Generator(device="cpu").manual_seed(seed)
+        x = torch.randn((len(plans), n, self.dit.cfg.io_channels), generator=g).to(self.device, self.dtype)
+        ts = sampling_grid(sampling.steps, sampling.shift, self.device, self.dtype)
+        bar = tqdm(total=len(ts) - 1, desc="sampling", unit="step", disable=not progress)
+
+        def velocity(xt, t):
+            v = guided_velocity(self.dit, xt, t, cond, sampling.terms(), null_conditions)
+            bar.update(1)
+            return v
+
+        z = sample(sampling.sampler, velocity, x, ts)
+        bar.close()
+        keep = cond["edit_mask"].repeat_interleave(self.dit.cfg.latent_channels, dim=-1)
+        z = z * (1 - keep) + cond["known"] * keep
+        return [self._decode(p, z[i:i + 1]) for i, p in enumerate(plans)]
+
+    # -- internals ------------------------------------------------------------------------------------------
+    def _frames(self, seconds: float) -> int:
+        return int(np.ceil(seconds * self.latent_rate - 1e-6))
+
+    def _encode(self, audio: np.ndarray, n: int) -> torch.Tensor:
+        """[samples] -> normalised latent [n, C] (cut or zero-latent padded to n frames)."""
+        x = torch.from_numpy(audio.astype(np.float32))[None].to(self.device)
+        z = (self.codec.encode_long(x)[0].T.float() - self.mean) / self.std
+        return torch.cat([z, torch.zeros(max(0, n - z.shape[0]), z.shape[1], device=self.device)])[:n]
+
+    def _conditions(self, plan, n: int, edit: Edit | None) -> dict:
+        cfg = self.dit.cfg
+        c = song_conditions(plan, n, self.latent_rate, cfg.grid_factor)
+        out = {k: torch.from_numpy(np.asarray(v))[None].to(self.device) for k, v in c.items()}
+        for k in ("onsets", "plan", "style", "duration"):
+            out[k] = out[k].to(self.dtype)
+        ones = torch.ones(1, device=self.device, dtype=self.dtype)
+        out.update(lyrics_on=ones, plan_on=ones, style_on=ones, mix_on=0 * ones,
+                   known=torch.zeros(1, n, cfg.io_channels, device=self.device, dtype=self.dtype),
+                   edit_mask=torch.zeros(1, n, cfg.stems, device=self.device, dtype=self.dtype),
+                   mix=torch.zeros(1, n, cfg.latent_channels, device=self.device, dtype=self.dtype))
+        if edit is not None:
+            self._apply_edit(out, edit, n)
+        return out
+
+    def _apply_edit(self, out: dict, edit: Edit, n: int) -> None:
+        keep = torch.zeros(n, len(STEMS), device=self.device)
+        if edit.separate:
+            if "mix" not in edit.audio:
+                raise ValueError("separating stems needs the input song's mix")
+            out["mix"] = self._encode(edit.audio["mix"], n)[None].to(self.dtype)
+            out["mix_on"] = torch.ones_like(out["mix_on"])
+        else:
+            missing = [s for s in STEMS if s not in edit.audio and s != edit.stem]
+            if missing:
+                raise ValueError(f"this edit needs the input song's stems; missing: {', '.join(missing)}")
+            known = [self._encode(edit.audio[s], n) if s in edit.audio else torch.zeros(n, self.dit.cfg.latent_channels,
+                                                                                     device=self.device) for s in STEMS]
+            out["known"] = torch.cat(known, dim=-1)[None].to(self.dtype)
+            fr = lambda s: min(n, max(0, int(round(s * self.latent_rate))))  # noqa: E731
+            if edit.span is not None:
+                keep[:] = 1.0
+                keep[fr(edit.span[0]):fr(edit.span[1])] = 0.0
+            elif edit.keep_until is not None:
+                keep[:fr(edit.keep_until)] = 1.0
+            elif edit.stem is not None:
+                keep[:] = 1.0
+                keep[:, STEMS.index(edit.stem)] = 0.0
+        out["edit_mask"] = (keep * out["frame_mask"][0, :, None])[None].to(self.dtype)
+
+    def _decode(self, plan, z: torch.Tensor) -> Generated:
+        c = self.dit.cfg.latent_channels
+        samples = int(round(plan.duration * self.sample_rate))
+        stems = {}
+        for i, name in enumerate(STEMS):
+            zi = z[0, :, i * c:(i + 1) * c].float() * self.std + self.mean
+            y = self.codec.decode_long(zi.T[None].to(self.dtype))[0].float().cpu().numpy()
+            stems[name] = y[:samples].astype(np.float32)
+        mix = sum(stems.values())
+        peak = float(np.max(np.abs(mix))) if mix.size else 0.0
+        if peak > 0.98:  # the sum of four decoded stems can clip: scale everything together
+            stems = {k: v * (0.98 / peak) for k, v in stems.items()}
+            mix = mix * (0.98 / peak)
+        return Generated(plan, stems, mix.astype(np.float32), self.sample_rate, z[0].float().cpu())
+
+
+def _tuple(v):
+    return tuple(_tuple(x) for x in v) if isinstance(v, list) else v
+
+
+def load(model_dir: str, device: str | torch.device = "cpu", dtype: torch.dtype = torch.float32) -> Songforge:
+    """The generator in `model_dir` (codec/, dit/, model.json); nothing is downloaded."""
+    path = os.path.join(model_dir, "model.json")
+    if not os.path.exists(path):
+        raise FileNotFoundError(f"{model_dir}: not a songforge model folder (no model.json)")
+    with open(path) as f:
+        meta = json.load(f)
+    device = torch.device(device)
+    codec, _ = checkpoint.load(os.path.join(model_dir, "codec"), device, dtype)
+    dit, _ = checkpoint.load(os.path.join(model_dir, "dit"), device, dtype)
+    return Songforge(codec, dit, meta, device, dtype)
+
+
+def assemble(out: str, codec_dir: str, dit_dir: str, stats: dict, sampling: Sampling, card: dict,
+             dtype: torch.dtype = torch.float16) -> str:
+    """Write a model folder from trained checkpoints (weights stored in `dtype`)."""
+    os.makedirs(out, exist_ok=True)
+    for name, src in (("codec", codec_dir), ("dit", dit_dir)):
+        model, kind = checkpoint.load(src)
+        checkpoint.save(model, kind, os.path.join(out, name), dtype=dtype)
+    meta = {"latent": {"mean": stats["mean"], "std": stats["std"], "codec": stats["codec"]},
+            "sampling": {k: v for k, v in sampling.__dict__.items()}, "card": card}
+    with open(os.path.join(out, "model.json"), "w") as f:
+        json.dump(meta, f, indent=1)
+    return out
+
+
+__all__ = ["Songforge", "Sampling", "Edit", "Generated", "load", "assemble"]

@@ -1,0 +1,45 @@
+"""Training configs: one JSON file names the model kind, its model config and the trainer's settings."""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, fields
+
+
+@dataclass(frozen=True)
+class TrainConfig:
+    steps: int = 1000
+    batch_size: int = 8
+    lr: float = 3e-4
+    warmup: int = 200
+    weight_decay: float = 0.01
+    grad_clip: float = 1.0
+    ema_decay: float = 0.999
+    seed: int = 0
+    log_every: int = 25
+    save_every: int = 250  # checkpoint (weights + EMA + optimizer + step) for resuming
+    eval_every: int = 0  # 0: only at the end
+    segment_s: float = 1.92  # codec: training excerpt length; dit: crop length (0 = whole clips)
+    kl_weight: float = 1e-4  # codec only
+    mel_weight: float = 1.0  # codec only
+    eval_songs: int = 0  # dit: held-out clips generated and scored by the eval suite at each eval (0 = none)
+    precision: str = "auto"  # auto: bf16 on CUDA, fp32 on CPU
+
+
+def _build(cls, raw: dict, where: str):
+    known = {f.name for f in fields(cls)}
+    unknown = sorted(set(raw) - known)
+    if unknown:
+        raise ValueError(f"{where}: unknown field(s) {', '.join(unknown)} (known: {', '.join(sorted(known))})")
+    return cls(**raw)
+
+
+def load_config(path: str):
+    """(kind, model config, TrainConfig) from a JSON file {"kind": "codec"|"dit", "model": {...}, "train": {...}}."""
+    from ..model.checkpoint import KINDS
+    with open(path) as f:
+        raw = json.load(f)
+    kind = raw.get("kind")
+    if kind not in KINDS:
+        raise ValueError(f"{path}: field 'kind': {kind!r} is not a model kind (known: {', '.join(KINDS)})")
+    return kind, _build(KINDS[kind][1], raw.get("model", {}), f"{path}: model"), \
+        _build(TrainConfig, raw.get("train", {}), f"{path}: train")

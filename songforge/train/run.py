@@ -1,0 +1,27 @@
+"""`songforge train codec|dit --config CONFIG --data CORPUS --out DIR`: build the task and model, run the loop."""
+from __future__ import annotations
+
+import os
+
+from ..model import checkpoint
+from .config import load_config
+from .loop import fit
+
+
+def train(kind: str, config: str, data: str, out: str, codec: str | None = None, init: str | None = None,
+          progress: bool = True) -> dict:
+    cfg_kind, model_cfg, tc = load_config(config)
+    if cfg_kind != kind:
+        raise ValueError(f"{config}: field 'kind': this config trains a {cfg_kind}, not a {kind}")
+    if kind == "codec":
+        from .codec_task import CodecTask
+        task = CodecTask(data, model_cfg, tc, progress)
+    else:
+        from .dit_task import DiTTask
+        if not codec:
+            raise ValueError("train dit: --codec DIR (a trained codec checkpoint) is required")
+        task = DiTTask(data, model_cfg, tc, codec, os.path.join(out, "latents"), progress)
+    model = checkpoint.build(kind, model_cfg, tc.seed)
+    if init:
+        model.load_state_dict(checkpoint.load(init)[0].state_dict())
+    return fit(task, model, kind, tc, out, progress=progress)

@@ -1,0 +1,96 @@
+"""Generation and editing through the public API and the CLI, with a tiny randomly initialised model."""
+import json
+import os
+
+import numpy as np
+import pytest
+import torch
+
+from songforge.cli import main
+from songforge.model import checkpoint
+from songforge.model.codec import CodecConfig
+from songforge.model.dit import DiTConfig
+from songforge.pipeline import Edit, Sampling, assemble, load
+
+from conftest import EXAMPLES
+
+LRC = os.path.join(EXAMPLES, "harbor.lrc")
+
+
+@pytest.fixture(scope="module")
+def tiny_model(tmp_path_factory):
+    root = tmp_path_factory.mktemp("model")
+    codec = checkpoint.build("codec", CodecConfig(latent_channels=8, dim=32, enc_blocks=1, dec_blocks=1), 0)
+    dit = checkpoint.build("dit", DiTConfig(latent_channels=8, dim=32, depth=2, heads=2, mlp_hidden=64, lyrics_dim=16), 0)
+    with torch.no_grad():  # move off the zero init so the output depends on the inputs
+        for p in dit.parameters():
+            p.add_(0.05 * torch.randn(p.shape, generator=torch.Generator().manual_seed(p.numel())))
+    checkpoint.save(codec, "codec", str(root / "c"))
+    checkpoint.save(dit, "dit", str(root / "d"))
+    stats = {"mean": [0.0] * 8, "std": [1.0] * 8, "codec": "test"}
+    return assemble(str(root / "m"), str(root / "c"), str(root / "d"), stats, Sampling(steps=4), {"name": "tiny"},
+                    dtype=torch.float32)
+
+
+def test_generate_shapes_and_determinism(tiny_model):
+    sf = load(tiny_model)
+    a, b = sf.generate(LRC, seed=3), sf.generate(LRC, seed=3)
+    c = sf.generate(LRC, seed=4)
+    n = int(round(a.plan.duration * 24000))
+    assert set(a.stems) == {"vocals", "drums", "bass", "other"} and all(v.shape == (n,) for v in a.stems.values())
+    assert np.allclose(a.mix, sum(a.stems.values()), atol=1e-6)
+    assert np.array_equal(a.mix, b.mix) and not np.array_equal(a.mix, c.mix)
+    assert a.latents.shape == (sf._frames(a.plan.duration), 4 * 8)
+
+
+def test_batched_generation_matches_single(tiny_model):
+    sf = load(tiny_model)
+    p1, p2 = sf.plan(LRC), sf.plan(os.path.join(EXAMPLES, "two_songs_levo.jsonl"))
+    batch = sf.generate_batch([p1, p2], seed=1)
+    assert [g.plan.spec.id for g in batch] == [p1.spec.id, p2.spec.id]
+    assert batch[0].mix.shape == (int(round(p1.duration * 24000)),)
+
+
+def test_edits_keep_what_they_should(tiny_model):
+    sf = load(tiny_model)
+    src = sf.generate(LRC, seed=1)
+    audio = dict(src.stems, mix=src.mix)
+    z_known = torch.cat([sf._encode(audio[s], src.latents.shape[0]) for s in ("vocals", "drums", "bass", "other")], -1)
+    span = sf.generate(LRC, seed=2, edit=Edit(audio, span=(4.0, 8.0)))
+    inside = slice(100, 200)  # 4-8 s at 25 Hz
+    assert torch.equal(span.latents[:100], z_known[:100]) and torch.equal(span.latents[200:], z_known[200:])
+    assert not torch.equal(span.latents[inside], z_known[inside])
+    cont = sf.generate(LRC, seed=2, edit=Edit(audio, keep_until=5.0))
+    assert torch.equal(cont.latents[:125], z_known[:125]) and not torch.equal(cont.latents[125:], z_known[125:])
+    add = sf.generate(LRC, seed=2, edit=Edit({k: v for k, v in audio.items() if k != "bass"}, stem="bass"))
+    assert torch.equal(add.latents[:, :16], z_known[:, :16]) and torch.equal(add.latents[:, 24:], z_known[:, 24:])
+    assert not torch.equal(add.latents[:, 16:24], z_known[:, 16:24])
+    sep = sf.generate(LRC, seed=2, edit=Edit({"mix": src.mix}, separate=True))
+    assert sep.latents.shape == src.latents.shape
+    assert sep.without(("drums",)).stems.keys() == {"vocals", "bass", "other"}
+    with pytest.raises(ValueError, match="missing: drums"):
+        sf.generate(LRC, edit=Edit({"vocals": src.mix}, span=(1.0, 2.0)))
+
+
+def test_cli_generate_batch_resume_and_edits(tiny_model, tmp_path, capsys):
+    out = str(tmp_path / "out")
+    args = ["generate", os.path.join(EXAMPLES, "two_songs_levo.jsonl"), "-o", out, "--model", tiny_model,
+            "--steps", "2", "--no-picture", "--batch-size", "2"]
+    assert main(args) == 0
+    first = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    assert len(first["written"]) == 2 and first["failed"] == 0
+    assert main(args) == 0  # resume: nothing left to do
+    assert json.loads(capsys.readouterr().out.strip().splitlines()[-1])["skipped_existing"] == 2
+    song = first["written"][0]
+    assert sorted(os.listdir(song)) == ["bass.flac", "drums.flac", "labels.json", "mix.flac", "other.flac", "vocals.flac"]
+    spec = os.path.join(EXAMPLES, "two_songs_levo.jsonl")
+    assert main(["generate", spec, "-o", str(tmp_path / "x"), "--model", tiny_model, "--steps", "2", "--no-picture",
+                 "--song", os.path.join(song, "mix.flac"), "--extract-stem", "vocals"]) == 0
+    got = json.loads(capsys.readouterr().out.strip().splitlines()[-1])["written"][0]
+    assert sorted(os.listdir(got)) == ["labels.json", "mix.flac", "vocals.flac"]
+    assert main(["generate", spec, "-o", str(tmp_path / "y"), "--model", tiny_model, "--edit-span", "1", "2"]) == 1
+    assert "editing needs --song" in capsys.readouterr().err
+    assert main(["generate", spec, "-o", str(tmp_path / "y"), "--model", tiny_model, "--guidance", "lyric=2"]) == 1
+    assert "--guidance: 'lyric=2'" in capsys.readouterr().err
+    assert main(["generate", spec, "-o", str(tmp_path / "y"), "--model", str(tmp_path)]) == 1
+    assert "not a songforge model folder" in capsys.readouterr().err
