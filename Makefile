@@ -1,14 +1,14 @@
 # Two commands for a newcomer: `make demo` (set up, then the main job) and `make test` (set up, then the tests).
 PY ?= python3
 
-.PHONY: setup demo test test-slow bench-data
+.PHONY: setup demo test test-slow bench-data bench-generate bench-heldout
 
 setup:
 	bash scripts/install.sh
 
 demo: setup
 	$(PY) -m songforge check examples/two_songs_levo.jsonl examples/moonlit_jam_manifest.json
-	$(PY) -m songforge render examples/two_songs_levo.jsonl examples/moonlit_jam_manifest.json -o out/demo
+	$(PY) -m songforge generate examples/two_songs_levo.jsonl examples/moonlit_jam_manifest.json -o out/demo
 
 test: setup
 	$(PY) -m pytest
@@ -18,3 +18,10 @@ test-slow: setup
 
 bench-data: setup
 	$(PY) benchmarks/data_engine.py --hours 1.0 --workers 2 --exactness --out benchmarks/results/data_engine.json
+
+bench-generate: setup
+	$(PY) benchmarks/generate.py --out benchmarks/results/generate_cpu.json
+
+# needs a corpus: songforge data build --out CORPUS --hours 3 --seed 1234 --workers 2
+bench-heldout: setup
+	$(PY) benchmarks/heldout.py --model songforge/models/default --corpus $(CORPUS) --clips 24 --out benchmarks/results/heldout.json

@@ -12,7 +12,7 @@ DEFAULT_MODEL = os.path.join(os.path.dirname(os.path.abspath(__file__)), "models
 
 def add_parser(sub) -> None:
     c = sub.add_parser("generate", help="generate songs with the neural engine (mix, stems, labels, picture); edit songs")
-    c.add_argument("input", help="song file(s) in any input format (a jsonl batch too)")
+    c.add_argument("input", nargs="+", help="song file(s) in any input format (a jsonl batch too)")
     c.add_argument("-o", "--out", required=True, help="output folder (one subfolder per song; existing ones are kept)")
     c.add_argument("--model", default=DEFAULT_MODEL, help="model folder (default: the shipped default model)")
     c.add_argument("--steps", type=int, help="sampling steps (default: the model's)")
@@ -97,7 +97,7 @@ def cmd_generate(a) -> int:
     from .songs import load as load_songs
     editing = a.edit_span or a.cont or a.add_stem or a.remove_stem or a.extract_stem
     if editing and not a.song:
-        print(f"{a.input}: editing needs --song (the input song's folder or audio file)", file=sys.stderr)
+        print(f"{' '.join(a.input)}: editing needs --song (the input song's folder or audio file)", file=sys.stderr)
         return 1
     stems = tuple(s.strip() for s in a.stems.split(",") if s.strip())
     bad = [s for s in stems if s not in STEM_NAMES]

@@ -26,6 +26,8 @@ class CodecConfig:
     enc_blocks: int = 3
     dec_blocks: int = 6
     mlp_mult: int = 3
+    phase: str = "istft"  # "istft": the head predicts phase too; "griffinlim": magnitude only, phase by Griffin-Lim
+    gl_iters: int = 32
 
     @property
     def samples_per_latent(self) -> int:
@@ -34,6 +36,20 @@ class CodecConfig:
     @property
     def latent_rate(self) -> float:
         return self.sample_rate / self.samples_per_latent
+
+
+def griffin_lim(mag: torch.Tensor, n_fft: int, hop: int, window: torch.Tensor, length: int, iters: int,
+                momentum: float = 0.99) -> torch.Tensor:
+    """Fast Griffin-Lim (Perraudin et al. 2013) from magnitudes [B, bins, F]; deterministic (zero-phase start)."""
+    angles = torch.ones_like(mag, dtype=torch.complex64)
+    prev = torch.zeros_like(angles)
+    for _ in range(iters):
+        y = torch.istft(mag * angles, n_fft, hop, window=window, center=True, length=length)
+        rebuilt = torch.stft(y, n_fft, hop, window=window, center=True, return_complex=True)
+        angles = rebuilt - (momentum / (1 + momentum)) * prev
+        angles = angles / angles.abs().clamp_min(1e-8)
+        prev = rebuilt
+    return torch.istft(mag * angles, n_fft, hop, window=window, center=True, length=length)
 
 
 class ConvNeXt(nn.Module):
@@ -66,7 +82,9 @@ class Codec(nn.Module):
         self.dec_up = nn.ConvTranspose1d(d, d, cfg.down, stride=cfg.down)
         self.dec = nn.Sequential(*[ConvNeXt(d, cfg.mlp_mult) for _ in range(cfg.dec_blocks)])
         self.dec_norm = nn.LayerNorm(d)
-        self.head = nn.Linear(d, 2 * bins)
+        if cfg.phase not in ("istft", "griffinlim"):
+            raise ValueError(f"codec phase {cfg.phase!r}: use 'istft' or 'griffinlim'")
+        self.head = nn.Linear(d, (2 if cfg.phase == "istft" else 1) * bins)
         self.register_buffer("window", torch.hann_window(cfg.n_fft), persistent=False)
 
     # -- shapes -------------------------------------------------------------------------------------------
@@ -97,20 +115,32 @@ class Codec(nn.Module):
         return self.encode_dist(audio)[0]
 
     # -- decoder ------------------------------------------------------------------------------------------
+    def decode_spectrum(self, z: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor | None]:
+        """z [B, C, T] -> (log-magnitude [B, bins, 4T], phase [B, bins, 4T] or None in Griffin-Lim mode)."""
+        h = self.dec(self.dec_up(F.gelu(self.dec_in(z))))
+        out = self.head(self.dec_norm(h.transpose(1, 2))).float().transpose(1, 2)
+        if self.cfg.phase == "istft":
+            logmag, phase = out.chunk(2, dim=1)
+            return logmag.clamp(max=8.0), phase
+        return out.clamp(max=8.0), None
+
     def decode(self, z: torch.Tensor) -> torch.Tensor:
         """z [B, C, T] -> audio [B, T * 960]."""
-        h = self.dec(self.dec_up(F.gelu(self.dec_in(z))))
-        logmag, phase = self.head(self.dec_norm(h.transpose(1, 2))).float().chunk(2, dim=-1)
-        spec = torch.exp(logmag.clamp(max=8.0)) * torch.exp(1j * phase)
-        spec = F.pad(spec.transpose(1, 2), (0, 1))  # the dropped last STFT frame
+        logmag, phase = self.decode_spectrum(z)
         n = z.shape[-1] * self.cfg.samples_per_latent
+        mag = F.pad(torch.exp(logmag), (0, 1), mode="replicate")  # the dropped last STFT frame
+        if phase is None:
+            return griffin_lim(mag, self.cfg.n_fft, self.cfg.hop, self.window, n, self.cfg.gl_iters)
+        spec = mag * torch.exp(1j * F.pad(phase, (0, 1), mode="replicate"))
         return torch.istft(spec, self.cfg.n_fft, self.cfg.hop, window=self.window, center=True, length=n)
 
     def forward(self, audio: torch.Tensor, generator: torch.Generator | None = None):
-        """Training pass: (reconstruction [B, S'], mu, logvar) with a reparameterised sample."""
+        """Training pass with a reparameterised sample: (audio [B, S'], mu, logvar) in istft mode,
+        (log-magnitude [B, bins, S'/hop], mu, logvar) in Griffin-Lim mode (trained on magnitudes directly)."""
         mu, logvar = self.encode_dist(audio)
         eps = torch.randn(mu.shape, generator=generator, device=mu.device, dtype=mu.dtype)
-        return self.decode(mu + torch.exp(0.5 * logvar) * eps), mu, logvar
+        z = mu + torch.exp(0.5 * logvar) * eps
+        return (self.decode(z) if self.cfg.phase == "istft" else self.decode_spectrum(z)[0]), mu, logvar
 
     # -- long audio ---------------------------------------------------------------------------------------
     @torch.no_grad()

@@ -55,12 +55,32 @@ class CodecTask:
     def loss(self, model: Codec, batch: dict, generator: torch.Generator):
         x = batch["audio"]
         y, mu, logvar = model(x, generator)
-        stft, mel, kl = mr_stft_loss(y, x), self.mel.to(x.device)(y, x), kl_loss(mu, logvar)
+        if model_cfg(model).phase == "griffinlim":
+            stft, mel = spectrum_losses(y, model_ref(model).spectrum(x).float(), self.mel.to(x.device))
+        else:
+            stft, mel = mr_stft_loss(y, x), self.mel.to(x.device)(y, x)
+        kl = kl_loss(mu, logvar)
         total = stft + self.tc.mel_weight * mel + self.tc.kl_weight * kl
         return total, {"stft": stft.item(), "mel": mel.item(), "kl": kl.item()}
 
     def evaluate(self, model: Codec, step: int) -> dict:
         return reconstruction_scores(model, self.valid.to(next(model.parameters()).device), self.mel)
+
+
+def model_ref(model):
+    return getattr(model, "module", model)  # under DDP the codec sits inside a wrapper
+
+
+def model_cfg(model):
+    return model_ref(model).cfg
+
+
+def spectrum_losses(logmag: torch.Tensor, target: torch.Tensor, mel: MelLoss) -> tuple[torch.Tensor, torch.Tensor]:
+    """Griffin-Lim mode: (spectral convergence + log-magnitude L1, log-mel L1) on the codec's own STFT grid."""
+    y, x = torch.exp(logmag), torch.exp(target)
+    sc = (torch.linalg.norm(y - x, dim=(1, 2)) / torch.linalg.norm(x, dim=(1, 2)).clamp_min(1e-3)).mean()
+    mel_l1 = (torch.log(mel.fb @ y + 1e-5) - torch.log(mel.fb @ x + 1e-5)).abs().mean()
+    return sc + (logmag - target).abs().mean(), mel_l1
 
 
 @torch.no_grad()

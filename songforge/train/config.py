@@ -23,6 +23,7 @@ class TrainConfig:
     mel_weight: float = 1.0  # codec only
     eval_songs: int = 0  # dit: held-out clips generated and scored by the eval suite at each eval (0 = none)
     precision: str = "auto"  # auto: bf16 on CUDA, fp32 on CPU
+    train_only: tuple[str, ...] = ()  # parameter-name prefixes to train (others frozen); empty: train all
 
 
 def _build(cls, raw: dict, where: str):
@@ -30,7 +31,7 @@ def _build(cls, raw: dict, where: str):
     unknown = sorted(set(raw) - known)
     if unknown:
         raise ValueError(f"{where}: unknown field(s) {', '.join(unknown)} (known: {', '.join(sorted(known))})")
-    return cls(**raw)
+    return cls(**{k: (tuple(v) if isinstance(v, list) else v) for k, v in raw.items()})
 
 
 def load_config(path: str):

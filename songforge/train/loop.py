@@ -100,7 +100,10 @@ def fit(task: Task, model: torch.nn.Module, kind: str, tc: TrainConfig, out: str
     acc = Accelerator(mixed_precision=mp, cpu=not torch.cuda.is_available())
     os.makedirs(out, exist_ok=True)
     model = model.to(acc.device)
-    opt = torch.optim.AdamW(model.parameters(), lr=tc.lr, weight_decay=tc.weight_decay, betas=(0.9, 0.99))
+    if tc.train_only:  # e.g. a new decoder on a frozen encoder, so latents cached for the DiT stay valid
+        for name, p in model.named_parameters():
+            p.requires_grad_(name.startswith(tc.train_only))
+    opt = torch.optim.AdamW([p for p in model.parameters() if p.requires_grad], lr=tc.lr, weight_decay=tc.weight_decay, betas=(0.9, 0.99))
     start, ema = 0, {k: v.detach().clone().float() for k, v in model.state_dict().items()}
     last = os.path.join(out, "last")
     if os.path.exists(os.path.join(last, "state.json")):
@@ -164,3 +167,15 @@ def _evaluate(task: Task, raw, ema: dict, kind: str, out: str, step: int, acc) -
     with open(os.path.join(out, "eval.jsonl"), "a") as f:
         f.write(json.dumps(scores) + "\n")
     return scores
+
+
+def export_last(run: str) -> str:
+    """Write run/final from the EMA weights of the newest resume checkpoint (run/last); returns its path."""
+    from safetensors.torch import load_file
+    with open(os.path.join(run, "train_config.json")) as f:
+        meta = json.load(f)
+    kind = meta["kind"]
+    cls, cfg_cls = checkpoint.KINDS[kind]
+    model = cls(cfg_cls(**{k: checkpoint._tuples(v) for k, v in meta["model"].items()}))
+    model.load_state_dict(load_file(os.path.join(run, "last", "ema.safetensors")))
+    return checkpoint.save(model, kind, os.path.join(run, "final"))

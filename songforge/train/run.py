@@ -22,6 +22,8 @@ def train(kind: str, config: str, data: str, out: str, codec: str | None = None,
             raise ValueError("train dit: --codec DIR (a trained codec checkpoint) is required")
         task = DiTTask(data, model_cfg, tc, codec, os.path.join(out, "latents"), progress)
     model = checkpoint.build(kind, model_cfg, tc.seed)
-    if init:
-        model.load_state_dict(checkpoint.load(init)[0].state_dict())
+    if init:  # every tensor whose name and shape match (a new head starts fresh)
+        own = model.state_dict()
+        src = {k: v for k, v in checkpoint.load(init)[0].state_dict().items() if k in own and own[k].shape == v.shape}
+        model.load_state_dict(src, strict=False)
     return fit(task, model, kind, tc, out, progress=progress)

@@ -1,0 +1,96 @@
+"""Generation speed of a model: real-time factor (seconds of song per second of compute) and peak memory, per
+stage (plan + conditions, sampling, decoding), for batch sizes 1 and (on a GPU) 16.
+
+    python benchmarks/generate.py --out benchmarks/results/generate_cpu.json            # this machine
+    python benchmarks/generate.py --device cuda --batch 1 16 --out benchmarks/results/generate_gpu.json
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import resource
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--model", default=os.path.join(ROOT, "songforge", "models", "default"))
+    ap.add_argument("--input", default=os.path.join(ROOT, "examples", "moonlit_jam_lyrics.json"))
+    ap.add_argument("--device", default="cpu")
+    ap.add_argument("--batch", type=int, nargs="+", default=[1])
+    ap.add_argument("--steps", type=int)
+    ap.add_argument("--repeats", type=int, default=3)
+    ap.add_argument("--threads", type=int, default=0, help="torch CPU threads (0: torch's default)")
+    ap.add_argument("--out", default="benchmarks/results/generate_cpu.json")
+    a = ap.parse_args()
+    import torch
+    from dataclasses import replace
+
+    from songforge.pipeline import load
+    if a.threads:
+        torch.set_num_threads(a.threads)
+    model = load(a.model, a.device)
+    sampling = replace(model.sampling, steps=a.steps or model.sampling.steps)
+    t0 = time.perf_counter()
+    plan = model.plan(a.input)
+    plan_s = time.perf_counter() - t0
+    model.generate_batch([plan], 0, replace(sampling, steps=1))  # warm-up (allocations, kernels)
+    rows = []
+    for b in a.batch:
+        if a.device.startswith("cuda"):
+            torch.cuda.reset_peak_memory_stats()
+        best = None
+        for r in range(a.repeats):
+            if a.device.startswith("cuda"):
+                torch.cuda.synchronize()
+            t = time.perf_counter()
+            model.generate_batch([plan] * b, r, sampling)
+            if a.device.startswith("cuda"):
+                torch.cuda.synchronize()
+            dt = time.perf_counter() - t
+            best = dt if best is None else min(best, dt)
+        audio_s = plan.duration * b
+        row = {"batch": b, "seconds": round(best, 3), "audio_s": round(audio_s, 2),
+               "realtime_factor": round(audio_s / best, 2)}
+        if a.device.startswith("cuda"):
+            row["peak_gpu_mib"] = round(torch.cuda.max_memory_allocated() / 2 ** 20, 1)
+        rows.append(row)
+    # where the time goes, batch 1
+    from songforge.flow.timesteps import sampling_grid  # noqa: F401  (the sampler path is the pipeline's own)
+    t = time.perf_counter()
+    g = model.generate_batch([plan], 0, sampling)[0]
+    total = time.perf_counter() - t
+    t = time.perf_counter()
+    model._decode(plan, g.latents[None].to(model.device, model.dtype))
+    decode_s = time.perf_counter() - t
+    stages = {"plan_and_timing_s": round(plan_s, 3), "total_s": round(total, 3), "decode_s": round(decode_s, 3),
+              "sampling_s": round(total - decode_s, 3)}
+    n_params = {name: sum(p.numel() for p in m.parameters()) for name, m in (("codec", model.codec), ("dit", model.dit))}
+    result = {"model": os.path.relpath(a.model, ROOT), "device": a.device,
+              "device_name": torch.cuda.get_device_name() if a.device.startswith("cuda") else platform.processor() or "cpu",
+              "cpu_threads": torch.get_num_threads(), "song_s": round(plan.duration, 2), "sampling": sampling.__dict__,
+              "params": n_params, "rows": rows, "stages_batch1": stages,
+              "peak_rss_mib": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)}
+    os.makedirs(os.path.dirname(a.out) or ".", exist_ok=True)
+    with open(a.out, "w") as f:
+        json.dump(result, f, indent=1)
+    lines = [f"{result['device_name']} ({a.device}, {result['cpu_threads']} threads), {plan.duration:.1f} s song, "
+             f"{sampling.steps} {sampling.sampler} steps, guidance {sampling.guidance}",
+             "", "| batch | seconds | audio s | real-time factor |" + (" peak GPU MiB |" if a.device != "cpu" else ""),
+             "|---|---|---|---|" + ("---|" if a.device != "cpu" else "")]
+    for r in rows:
+        lines.append(f"| {r['batch']} | {r['seconds']} | {r['audio_s']} | {r['realtime_factor']}x |"
+                     + (f" {r['peak_gpu_mib']} |" if "peak_gpu_mib" in r else ""))
+    lines.append(f"\nstages (batch 1): {stages}; peak RSS {result['peak_rss_mib']} MiB")
+    md = "\n".join(lines) + "\n"
+    with open(os.path.splitext(a.out)[0] + ".md", "w") as f:
+        f.write(md)
+    print(md)
+
+
+if __name__ == "__main__":
+    main()
