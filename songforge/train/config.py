@@ -21,7 +21,6 @@ class TrainConfig:
     segment_s: float = 1.92  # codec: training excerpt length; dit: crop length (0 = whole clips)
     kl_weight: float = 1e-4  # codec only
     mel_weight: float = 1.0  # codec only
-    eval_songs: int = 0  # dit: held-out clips generated and scored by the eval suite at each eval (0 = none)
     precision: str = "auto"  # auto: bf16 on CUDA, fp32 on CPU
     train_only: tuple[str, ...] = ()  # parameter-name prefixes to train (others frozen); empty: train all
 
