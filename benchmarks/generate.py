@@ -60,7 +60,6 @@ def main() -> None:
             row["peak_gpu_mib"] = round(torch.cuda.max_memory_allocated() / 2 ** 20, 1)
         rows.append(row)
     # where the time goes, batch 1
-    from songforge.flow.timesteps import sampling_grid  # noqa: F401  (the sampler path is the pipeline's own)
     t = time.perf_counter()
     g = model.generate_batch([plan], 0, sampling)[0]
     total = time.perf_counter() - t

@@ -74,8 +74,8 @@ class Generated:
 
 
 def _loudness(x: np.ndarray, sr: int) -> float:
-    import pyloudnorm
-    v = pyloudnorm.Meter(sr).integrated_loudness(x.astype(np.float64)) if np.any(x) else -70.0
+    from .render.mix import integrated_loudness
+    v = integrated_loudness(x, sr)
     return float(v) if np.isfinite(v) else -70.0
 
 
@@ -85,7 +85,7 @@ class Songforge:
         self.device, self.dtype = device, dtype
         self.mean = torch.tensor(meta["latent"]["mean"], device=device, dtype=torch.float32)
         self.std = torch.tensor(meta["latent"]["std"], device=device, dtype=torch.float32)
-        self.sampling = Sampling(**{k: _tuple(v) for k, v in meta.get("sampling", {}).items()})
+        self.sampling = Sampling(**{k: checkpoint.tuples_from_json(v) for k, v in meta.get("sampling", {}).items()})
 
     @property
     def sample_rate(self) -> int:
@@ -205,10 +205,6 @@ class Songforge:
             stems = {k: v * (0.98 / peak) for k, v in stems.items()}
             mix = mix * (0.98 / peak)
         return Generated(plan, stems, mix.astype(np.float32), self.sample_rate, z[0].float().cpu())
-
-
-def _tuple(v):
-    return tuple(_tuple(x) for x in v) if isinstance(v, list) else v
 
 
 def load(model_dir: str, device: str | torch.device = "cpu", dtype: torch.dtype = torch.float32) -> Songforge:

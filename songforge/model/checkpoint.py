@@ -34,9 +34,9 @@ def save(model: torch.nn.Module, kind: str, folder: str, dtype: torch.dtype | No
     return folder
 
 
-def _tuples(v):
+def tuples_from_json(v):
     """JSON lists back to the tuples frozen configs hold."""
-    return tuple(_tuples(x) for x in v) if isinstance(v, list) else v
+    return tuple(tuples_from_json(x) for x in v) if isinstance(v, list) else v
 
 
 def load(folder: str, device: torch.device | str = "cpu", dtype: torch.dtype = torch.float32):
@@ -50,7 +50,7 @@ def load(folder: str, device: torch.device | str = "cpu", dtype: torch.dtype = t
     if meta.get("kind") not in KINDS:
         raise ValueError(f"{path}: unknown model kind {meta.get('kind')!r} (known: {', '.join(KINDS)})")
     cls, cfg_cls = KINDS[meta["kind"]]
-    model = cls(cfg_cls(**{k: _tuples(v) for k, v in meta["config"].items()}))
+    model = cls(cfg_cls(**{k: tuples_from_json(v) for k, v in meta["config"].items()}))
     state = load_file(os.path.join(folder, "model.safetensors"))
     model.load_state_dict({k: v.float() for k, v in state.items()})
     return model.to(device=device, dtype=dtype).eval(), meta["kind"]

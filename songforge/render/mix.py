@@ -32,9 +32,14 @@ def _reverb(x: np.ndarray, sr: int, wet: float, seed: int) -> np.ndarray:
     return (x + wet * fftconvolve(x, ir)[: len(x)]).astype(np.float32)
 
 
+def integrated_loudness(x: np.ndarray, sr: int) -> float:
+    """LUFS of x (-70 for digital silence; pyloudnorm's -inf for audio below its gate)."""
+    import pyloudnorm
+    return pyloudnorm.Meter(sr).integrated_loudness(x.astype(np.float64)) if np.any(x) else -70.0
+
+
 def mix(stems: dict[str, np.ndarray], levels_db: tuple[float, ...], sr: int, seed: int) -> tuple[dict, np.ndarray, float]:
     """(stems after levels/effects/gain, mix, mix loudness in LUFS). All stems same length."""
-    import pyloudnorm
     out = {}
     for name, lvl in zip(STEMS, levels_db):
         x = stems[name].astype(np.float32)
@@ -45,12 +50,12 @@ def mix(stems: dict[str, np.ndarray], levels_db: tuple[float, ...], sr: int, see
         db = _rms_db(x)
         out[name] = x * (10 ** ((-20.0 + lvl - db) / 20) if db > -100 else 0.0)
     m = sum(out.values())
-    loud = pyloudnorm.Meter(sr).integrated_loudness(m.astype(np.float64)) if np.any(m) else -70.0
+    loud = integrated_loudness(m, sr)
     gain = 10 ** ((TARGET_LUFS - loud) / 20) if np.isfinite(loud) else 1.0
     peak = np.max(np.abs(m)) * gain
     if peak > 0.98:
         gain *= 0.98 / peak
     out = {k: (v * gain).astype(np.float32) for k, v in out.items()}
     m = sum(out.values()).astype(np.float32)
-    loud = pyloudnorm.Meter(sr).integrated_loudness(m.astype(np.float64)) if np.any(m) else -70.0
+    loud = integrated_loudness(m, sr)
     return out, m, float(loud)

@@ -30,7 +30,8 @@ def _build(cls, raw: dict, where: str):
     unknown = sorted(set(raw) - known)
     if unknown:
         raise ValueError(f"{where}: unknown field(s) {', '.join(unknown)} (known: {', '.join(sorted(known))})")
-    return cls(**{k: (tuple(v) if isinstance(v, list) else v) for k, v in raw.items()})
+    from ..model.checkpoint import tuples_from_json
+    return cls(**{k: tuples_from_json(v) for k, v in raw.items()})
 
 
 def load_config(path: str):

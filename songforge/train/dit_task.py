@@ -9,9 +9,11 @@ from __future__ import annotations
 import torch
 
 from ..cond.dropout import drop_conditions
+from ..cond.song import DURATION_SCALE, duration_features
 from ..flow.path import interpolate, target_velocity
 from ..flow.timesteps import train_times
 from ..model.dit import DiTConfig
+from ..text.phonemes import PAD
 from .config import TrainConfig
 from .latents import build_cache, load_cached
 
@@ -44,7 +46,6 @@ def window(item: dict, start: int, n: int, grid_factor: int) -> dict:
         y = x[start * g:end * g]
         return torch.cat([y, torch.full((pad * g,) + tuple(y.shape[1:]), value, dtype=y.dtype)]) if pad else y
 
-    from ..text.phonemes import PAD
     return {"x1": cut(item["stems"].float()).flatten(1), "mix": cut(item["mix"].float()),
             "phonemes": cut(item["phonemes"], grid_factor, PAD), "onsets": cut(item["onsets"], grid_factor),
             "plan": cut(item["plan"]), "frame_mask": cut(item["frame_mask"], 1, False)}
@@ -76,7 +77,8 @@ class DiTTask:
         w = window(item, start, self.frames, self.cfg.grid_factor)
         keep, mix_on = edit_mask(task, self.frames, self.cfg.stems, generator)
         keep = keep * w["frame_mask"][:, None]
-        duration = torch.tensor([item["duration"][0], self.frames / self.rate / 120.0])
+        seconds = float(item["duration"][0]) * DURATION_SCALE  # the cache holds duration_features()
+        duration = torch.from_numpy(duration_features(seconds, self.frames, self.rate))
         return dict(w, edit_mask=keep, mix_on=torch.tensor(mix_on), style=item["style"], duration=duration,
                     lyrics_on=torch.tensor(1.0), plan_on=torch.tensor(1.0), style_on=torch.tensor(1.0))
 

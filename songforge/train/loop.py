@@ -176,6 +176,6 @@ def export_last(run: str) -> str:
         meta = json.load(f)
     kind = meta["kind"]
     cls, cfg_cls = checkpoint.KINDS[kind]
-    model = cls(cfg_cls(**{k: checkpoint._tuples(v) for k, v in meta["model"].items()}))
+    model = cls(cfg_cls(**{k: checkpoint.tuples_from_json(v) for k, v in meta["model"].items()}))
     model.load_state_dict(load_file(os.path.join(run, "last", "ema.safetensors")))
     return checkpoint.save(model, kind, os.path.join(run, "final"))
