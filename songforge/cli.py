@@ -10,13 +10,22 @@ from .plan.fill import FILLERS
 from .spec.formats import EXTENSIONS, FORMATS
 
 
+def songs_line(n_ok: int, errors: list[SpecError]) -> str:
+    """'3 songs ok, 2 songs with 5 problems': songs counted by the item each problem names."""
+    bad = len({(e.where.file, e.where.item) for e in errors})
+    plural = lambda n, w: f"{n} {w}{'' if n == 1 else 's'}"  # noqa: E731
+    tail = f", {plural(bad, 'song')} with {plural(len(errors), 'problem')}" if errors else ""
+    return f"{plural(n_ok, 'song')} ok{tail}"
+
+
 def _summary(song) -> str:
     s, t = song.spec, song.timing
     n_syl = len(t.syllables)
     rate = max((sum(1 for x in t.syllables if t.words[x.word].line == i) / max(1e-6, ln.end - ln.start)
                 for i, ln in enumerate(t.lines)), default=0.0)
     langs = sorted({w.language for w in t.words if w.language})
-    out = [f"{s.id}  ({os.path.basename(s.source)})  {t.duration:.1f} s, {t.bpm:g} bpm"
+    kind = "instrumental, " if s.instrumental else ""
+    out = [f"{s.id}  ({os.path.basename(s.source)})  {kind}{t.duration:.1f} s, {t.bpm:g} bpm"
            f"{', ' + s.controls.key if s.controls.key else ''}, times {t.origin}, language {'+'.join(langs)}"]
     if s.style.tags or s.style.text:
         out.append(f"  style:    {', '.join(s.style.tags)}{' | ' + s.style.text if s.style.text else ''}")
@@ -46,7 +55,7 @@ def cmd_check(a) -> int:
         print()
     for e in errors:
         print(e, file=sys.stderr)
-    print(f"{len(songs)} ok, {len(errors)} with errors", file=sys.stderr)
+    print(songs_line(len(songs), errors), file=sys.stderr)
     return 1 if errors else 0
 
 
@@ -169,7 +178,7 @@ def main(argv: list[str] | None = None) -> int:
     c = sub.add_parser("convert", help="convert songs to another format")
     c.add_argument("input")
     c.add_argument("--to", required=True, choices=fmts)
-    c.add_argument("-o", "--output", required=True, help="output file (" + ", ".join(f"{k}: {v}" for k, v in EXTENSIONS.items()) + ")")
+    c.add_argument("-o", "--output", required=True, help="output file (" + ", ".join(f"{k}: {v or 'a folder'}" for k, v in EXTENSIONS.items()) + ")")
     c.add_argument("--format", choices=fmts, help="input format (default: detected)")
     c.set_defaults(fn=cmd_convert)
 

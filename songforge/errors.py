@@ -38,5 +38,5 @@ class SpecError(Exception):
 
     def __str__(self) -> str:
         fld = f"field '{self.field}': " if self.field else ""
-        prefix = "warning: " if self.severity == "warning" else ""
+        prefix = f"{self.severity}: " if self.severity in ("warning", "note") else ""
         return " ".join(f"{prefix}{self.where}: {fld}{self.message}".splitlines())  # always one line

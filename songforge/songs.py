@@ -14,7 +14,7 @@ from .spec.validate import validate
 class Song:
     spec: SongSpec
     timing: LyricTiming
-    warnings: tuple[SpecError, ...] = ()
+    warnings: tuple[SpecError, ...] = ()  # warnings, then the reader's notes (what it kept, dropped or guessed)
 
 
 def load(paths: list[str] | str, fmt: str | None = None, filler: str = "vowel") -> tuple[list[Song], list[SpecError]]:
@@ -44,7 +44,8 @@ def load(paths: list[str] | str, fmt: str | None = None, filler: str = "vowel") 
             except SpecError as e:
                 errors.append(e)
                 continue
-            songs.append(Song(item, timing, tuple(p for p in problems if p.severity == "warning")))
+            notes = tuple(SpecError(item.where, f, m, "note") for f, m in item.notes)
+            songs.append(Song(item, timing, tuple(p for p in problems if p.severity == "warning") + notes))
     return songs, errors
 
 

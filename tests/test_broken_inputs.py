@@ -81,7 +81,7 @@ CASES = {
     "levo empty gt_lyric": (lambda t: levo(t, gt_lyric="  "), "is empty", "field 'gt_lyric'"),
     "levo invalid JSON line": (lambda t: raw(t, "s.jsonl", '{"idx": "x", "gt_lyric": \n'), "invalid JSON", "line 1"),
     "levo missing idx": (lambda t: levo(t, idx=None), "missing", "field 'idx'"),
-    "levo prompt audio not found": (lambda t: levo(t, prompt_audio_path="missing.wav"), "not found", "reference_audio"),
+    "levo prompt audio not found": (lambda t: levo(t, prompt_audio_path="missing.wav"), "not found", "prompt_audio_path"),
     "levo prompt audio unreadable": (lambda t: (raw(t, "junk.wav", b"not audio at all"),
                                                 levo(t, prompt_audio_path="junk.wav"))[1], "cannot read audio", "junk.wav"),
     "lrc malformed timestamp": (lambda t: raw(t, "s.lrc", "[00:01.00]hello\n[1:2x]world\n"), "expected [mm:ss.xx]", "line 2"),
@@ -128,7 +128,7 @@ def test_broken_input_gives_one_line(name, tmp_path, capsys):
     assert needle in msg and place in msg, msg
     assert str(path.name) in msg or place in msg
     rc = main(["check", str(path)])
-    err_lines = [ln for ln in capsys.readouterr().err.splitlines() if ln and "with errors" not in ln]
+    err_lines = [ln for ln in capsys.readouterr().err.splitlines() if ln and " ok" not in ln]
     assert rc != 0
     assert err_lines == [msg]
 

@@ -64,7 +64,7 @@ def test_eval_command(rendered, tmp_path, capsys):
     assert row["lyrics"]["wer"] <= 0.6 and row["lyrics"]["per"] <= 0.5  # the oracle is intelligible
     assert row["timing"]["onset_median_ms"] <= 20 and abs(row["timing"]["lag_ms"]) <= 10
     assert row["melody"]["raw_pitch_accuracy"] >= 0.85 and row["harmony"]["beat_f1"] >= 0.95
-    assert row["harmony"]["chord_majmin"] >= 0.8 and row["realtime_factor"] < 1.0
+    assert row["harmony"]["chord_majmin"] >= 0.8  # speed is measured by benchmarks, not asserted here
     agg = json.loads((rep / "aggregate.json").read_text())
     assert agg["songs"] == 1 and "timing.onset_median_ms" in agg["aggregate"]
     assert (rep / "report.md").exists() and (rep / "songs" / "moonlit.png").stat().st_size > 10000

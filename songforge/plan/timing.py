@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..errors import SpecError, Where
-from ..spec.song import INSTRUMENTAL_KINDS, SongSpec
+from ..spec.song import SongSpec
 from ..text.g2p import line_languages, line_syllables
 from ..text.phonemes import Syllable
 from .fill import fill
@@ -81,7 +81,7 @@ def time_song(spec: SongSpec, filler: str = "vowel") -> LyricTiming:
         for wi, (w, s) in enumerate(zip(ln.words, per_word)):
             if not s:
                 raise SpecError(where.at(f"line {li + 1}", f"word {wi + 1}"), "word", f"nothing singable in {w.text!r}")
-    if not spec.lines:
+    if not spec.lines and not spec.instrumental:
         raise SpecError(where, "lyrics", "no lyrics to time")
     if spec.word_timed:
         word_spans = [(w.start, w.end) for w in spec.words]
@@ -126,8 +126,8 @@ def _lrc_lines(spec: SongSpec, sylls, bpm: float, where: Where) -> tuple[list[tu
             if natural > 0.9 * avail:
                 u = 0.9 * avail / (n + 1)
             if n / ((n + 1) * u) > MAX_SYLLABLES_PER_S:
-                raise SpecError(where.at(f"line {i + 1}"), "start", f"{n} syllables in {avail:.2f} s: faster than anyone sings "
-                                f"(>{MAX_SYLLABLES_PER_S:g}/s)")
+                raise SpecError(where.at(f"line {i + 1}"), "start", f"{n} syllables in {avail:.2f} s is "
+                                f"{n / ((n + 1) * u):.1f}/s: faster than anyone sings (>{MAX_SYLLABLES_PER_S:g}/s)")
         t = ln.start
         flat = [s for ws in per_word for s in ws]
         for k, _ in enumerate(flat):
@@ -207,7 +207,7 @@ def _layout(spec: SongSpec, sylls, meter: int, dense: bool) -> list[tuple[str, i
     li = 0
     unit = 1 if dense else 2
     for s in spec.sections:
-        if s.kind in INSTRUMENTAL_KINDS:
+        if not s.lines:  # lyrics under an intro/outro tag are sung like any other section
             out.append((s.tag, 1 if s.kind == "silence" else INSTRUMENTAL_BARS[s.length], []))
             continue
         rhythms, bars = [], 0

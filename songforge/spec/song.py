@@ -108,8 +108,11 @@ class SongSpec:
     style: Style = Style()
     controls: Controls = Controls()
     generation: Generation = Generation()
+    instrumental: bool = False  # no lyrics on purpose: vocals stay silent
+    metadata: tuple[tuple[str, str], ...] = field(default=(), compare=False)  # (key, JSON text): kept, not used
     source: str = field(default="<input>", compare=False)  # file it was read from, for messages
     item: str | None = field(default=None, compare=False)  # where in that file, e.g. "line 3 (idx 'x')"
+    notes: tuple[tuple[str | None, str], ...] = field(default=(), compare=False)  # (field, message) from the reader
 
     @property
     def where(self):

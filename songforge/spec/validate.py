@@ -11,7 +11,9 @@ from .words import word_language
 
 MAX_DURATION_S = 1200.0
 MIN_WORD_S = 0.04
-MAX_SYLLABLES_PER_S = 12.0
+MAX_SYLLABLES_PER_S = 12.0  # sustained over a phrase (>= PHRASE_SYLLABLES syllables)
+PHRASE_SYLLABLES = 4  # forced aligners give one-syllable words a single 80 ms step: judge phrases, not words
+PHRASE_GAP_S = 0.3  # a pause this long ends a phrase
 SAMPLERS = ("euler", "heun", "midpoint")
 DRUMS = tuple(GM_DRUMS)
 _SAFE_ID = re.compile(r"^[^/\\\x00-\x1f:*?\"<>|]{1,128}$")
@@ -128,8 +130,12 @@ def _span_error(start, end, duration, prev_end, what) -> tuple[str, str] | None:
 
 def _check_words(spec: SongSpec, where: Where, duration: float | None) -> list[SpecError]:
     words = spec.words
+    if spec.instrumental:
+        return [SpecError(where, "instrumental", f"an instrumental has no lyrics, but this one has {len(words)} words")] \
+            if words else []
     if not words:
-        return [SpecError(where, "lyrics", "empty lyrics: no words to sing")]
+        return [SpecError(where, "lyrics", "empty lyrics: no words to sing (an instrumental says so: "
+                          "\"instrumental\": true)")]
     out: list[SpecError] = []
     locs = [(si, li, wi) for si, s in enumerate(spec.sections) for li, ln in enumerate(s.lines) for wi in range(len(ln.words))]
     line_no = {}
@@ -140,11 +146,16 @@ def _check_words(spec: SongSpec, where: Where, duration: float | None) -> list[S
         si, li, wi = locs[k]
         return where.at(f"word {k + 1} ({words[k].text!r}, line {line_no[(si, li)]})")
 
+    foreign = []
     for k, w in enumerate(words):
         if word_language(w.text) is None and not w.phonemes:
-            what = "no letters to sing" if not any(c.isalnum() for c in w.text) else \
-                "unsupported script (songforge sings English and Mandarin)"
-            out.append(SpecError(at(k), "word", f"{what}"))
+            if any(c.isalnum() for c in w.text):
+                foreign.append(k)
+            else:
+                out.append(SpecError(at(k), "word", "no letters to sing"))
+    if foreign:  # one line per song, not one per word of a language songforge does not sing
+        more = f" (and {len(foreign) - 1} more words)" if len(foreign) > 1 else ""
+        out.append(SpecError(at(foreign[0]), "word", f"unsupported script{more}: songforge sings English and Mandarin"))
     timed = [w.start is not None or w.end is not None for w in words]
     if any(timed) and not all(timed):
         k = timed.index(False)
@@ -175,14 +186,35 @@ def _check_words(spec: SongSpec, where: Where, duration: float | None) -> list[S
             out.append(SpecError(at(k), "start", f"{w.start:g} s overlaps the previous word {words[prev].text!r} "
                                  f"(ends {words[prev].end:g} s)"))
             continue
-        length = w.end - w.start
-        if length < MIN_WORD_S - EPS:
-            out.append(SpecError(at(k), "end", f"word lasts {length * 1000:.0f} ms; a sung word needs at least "
-                                 f"{MIN_WORD_S * 1000:.0f} ms"))
-        elif n_syl[k] / length > MAX_SYLLABLES_PER_S:
-            out.append(SpecError(at(k), "end", f"{n_syl[k]} syllables in {length:.2f} s is "
-                                 f"{n_syl[k] / length:.0f}/s; no singer goes above {MAX_SYLLABLES_PER_S:g}/s"))
+        if w.end - w.start < MIN_WORD_S - EPS:
+            out.append(SpecError(at(k), "end", f"word lasts {(w.end - w.start) * 1000:.0f} ms; a sung word needs at "
+                                 f"least {MIN_WORD_S * 1000:.0f} ms"))
         prev = k
+    if not out:
+        out += [SpecError(at(k), "end", msg) for k, msg in _too_fast(words, n_syl)]
+    return out
+
+
+def _too_fast(words, n_syl: list[int]) -> list[tuple[int, str]]:
+    """Phrases sung faster than anyone can: over every run of >= PHRASE_SYLLABLES syllables inside a phrase, the
+    rate stays <= MAX_SYLLABLES_PER_S. A single short aligned word is fine. One problem per phrase, at its first word."""
+    out, k, n = [], 0, len(words)
+    while k < n:
+        j = k
+        while j + 1 < n and words[j + 1].start - words[j].end < PHRASE_GAP_S:
+            j += 1
+        for a in range(k, j + 1):
+            syl, b = 0, a
+            while b <= j and syl < PHRASE_SYLLABLES:
+                syl += n_syl[b]
+                b += 1
+            span = words[b - 1].end - words[a].start
+            if syl >= PHRASE_SYLLABLES and syl / span > MAX_SYLLABLES_PER_S + EPS:
+                texts = " ".join(w.text for w in words[a:b])
+                out.append((a, f"{syl} syllables in {span:.2f} s ({texts[:40]!r}) is {syl / span:.1f}/s; "
+                               f"no singer sustains more than {MAX_SYLLABLES_PER_S:g}/s over a phrase"))
+                break
+        k = j + 1
     return out
 
 

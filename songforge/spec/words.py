@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import logging
 import re
+import unicodedata
 from functools import lru_cache
 
 from .song import Line, Word, _is_cjk
@@ -12,6 +13,23 @@ _TOKEN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]+|[^\s\u3400-\u9fff\uf900-\ufa
 _PINYIN_NUM = re.compile(r"^[a-zü:v]+[1-5]$", re.IGNORECASE)
 _PINYIN_MARKS = set("āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜ")
 _LATIN = re.compile(r"[A-Za-z0-9]")
+
+
+_TYPOGRAPHIC = str.maketrans({"\u2019": "'", "\u2018": "'", "\u02bc": "'", "\u2032": "'", "`": "'", "\u00b4": "'",
+                              "\u201c": '"', "\u201d": '"', "\u201e": '"', "\u00ab": '"', "\u00bb": '"',
+                              "\u2014": " ", "\u2013": " ", "\u2015": " ", "\u2212": " ", "/": " ", "|": " ",
+                              "\\": " ", "~": " ", "\u301c": " "})
+_MARKDOWN = re.compile(r"^\s*(?:#{1,6}\s+|>\s*|[-*+]\s+(?=\S))|\*\*|__|(?<!\w)[*_]|[*_](?!\w)")
+
+
+def normalize_lyrics(text: str) -> str:
+    """Lyric text as people type it -> what songforge sings: full-width forms folded (NFKC), typographic quotes
+    and apostrophes made plain (we’re -> we're), dashes and slashes between words made spaces (mark—this ->
+    mark this), markdown headings/emphasis/list marks removed. Hanzi and CJK punctuation are kept."""
+    t = unicodedata.normalize("NFKC", text).replace("\u2026", "...")
+    t = t.translate(_TYPOGRAPHIC)
+    t = _MARKDOWN.sub(" ", t)
+    return re.sub(r"[ \t]+", " ", t).strip()
 
 
 @lru_cache(maxsize=1)

@@ -6,15 +6,18 @@ import os
 
 from ...errors import SpecError, Where
 from ..song import SongSpec
-from . import acestep, jam, levo, lrc, native
+from . import acestep, jam, levo, lrc, native, yue
 
-FORMATS = {"songforge": native, "jam": jam, "levo": levo, "lrc": lrc, "acestep": acestep}
-EXTENSIONS = {"songforge": ".json", "jam": ".json", "levo": ".jsonl", "lrc": ".lrc", "acestep": ".json"}
+FORMATS = {"songforge": native, "jam": jam, "levo": levo, "lrc": lrc, "acestep": acestep, "yue": yue}
+EXTENSIONS = {"songforge": ".json", "jam": ".json", "levo": ".jsonl", "lrc": ".lrc", "acestep": ".json",
+              "yue": ""}  # YuE: a folder, one sub-folder per song
 
 
 def detect(path: str) -> str:
     """Name of the format of `path`, from its extension and, for .json, the shape of its content."""
     low = path.lower()
+    if os.path.isdir(path) or (low.endswith(".txt") and yue.pair(path) is not None):
+        return "yue"
     if low.endswith(".jsonl"):
         return "levo"
     if low.endswith(".lrc"):
@@ -47,7 +50,7 @@ def read_songs(path: str, fmt: str | None = None) -> list[SongSpec | SpecError]:
             return _levo_json(path)
         if fmt == "unknown":
             raise SpecError(Where(path), None, "cannot tell the format from the file name (expected .json, .jsonl, "
-                            ".lrc, .yaml); name it so or pass --format")
+                            ".lrc, .yaml, or a YuE folder / genre.txt + lyrics.txt); name it so or pass --format")
         if fmt not in FORMATS:
             raise SpecError(Where(path), None, f"unknown format {fmt!r} (known: {', '.join(FORMATS)})")
         return FORMATS[fmt].read(path)

@@ -1,13 +1,16 @@
 """JAM: a JSON manifest of items, each pointing to a word-timed lyric JSON and a style-tag text file."""
 from __future__ import annotations
 
+import json
 import os
 import re
 
 from ...errors import SpecError, Where
 from ..fields import get_num, get_str, obj
 from ..song import Controls, Line, Section, SongSpec, Style, Word
-from .common import dump_json, per_item, join_style, parse_json, read_text, relative, resolve, split_style, write_atomic
+from ..words import normalize_lyrics, split_words
+from .common import (dump_json, find_file, foreign_keys, join_style, parse_json, per_item, read_text, relative,
+                     split_style, write_atomic)
 
 LINE_GAP_S = 0.2  # a pause this long between words starts a new lyric line
 _LINE_END = re.compile(r"[.!?;。！？；]$")
@@ -34,20 +37,28 @@ def is_lyrics(doc) -> bool:
     return (isinstance(doc, dict) and isinstance(doc.get("word"), list)) or (isinstance(first, dict) and "word" in first)
 
 
+USED = ("id", "lrc_path", "duration", "prompt_path", "audio_path")
+
+
 def _item(item, where: Where, base: str) -> SongSpec:
+    """Paths resolve next to the manifest, then from the working directory or any folder above the manifest
+    (jamify runs from its repository root and writes `inputs/x.json`)."""
     item = obj(item, where, "a manifest item")
     sid = get_str(item, "id", where, nonempty=True)
     where = where.with_item(f"id '{sid}'")
+    meta, notes = foreign_keys(item, USED)
     duration = get_num(item, "duration", where)
-    lrc = resolve(get_str(item, "lrc_path", where, nonempty=True), base)
+    lrc = find_file(get_str(item, "lrc_path", where, nonempty=True), base, where, "lrc_path")
     words = read_words(lrc, Where(lrc, where.item))
     tags, bpm = (), None
     prompt = get_str(item, "prompt_path", where, None)
     if prompt is not None:
-        ppath = resolve(prompt, base)
+        ppath = find_file(prompt, base, where, "prompt_path")
         tags, bpm = split_style(read_text(ppath, Where(ppath, where.item)))
-    style = Style(tags=tags, reference_audio=resolve(get_str(item, "audio_path", where, None), base))
-    return SongSpec(sid, (Section("verse", _lines(words)),), duration, style, Controls(bpm=bpm), source=where.file)
+    audio = get_str(item, "audio_path", where, None)
+    style = Style(tags=tags, reference_audio=find_file(audio, base, where, "audio_path") if audio else None)
+    return SongSpec(sid, (Section("verse", _lines(words)),), duration, style, Controls(bpm=bpm), metadata=meta,
+                    source=where.file, notes=tuple((None, n) for n in notes))
 
 
 def read_words(path: str, where: Where) -> list[Word]:
@@ -69,8 +80,23 @@ def read_words(path: str, where: Where) -> list[Word]:
         text = get_str(w, "word", ww)
         if not text.strip():
             raise SpecError(ww, "word", "is empty")
-        words.append(Word(text.strip(), get_num(w, "start", ww), get_num(w, "end", ww)))
+        words.extend(_split_word(text, get_num(w, "start", ww), get_num(w, "end", ww)))
     return words
+
+
+def _split_word(text: str, start: float, end: float) -> list[Word]:
+    """One aligned item -> its sung words, times kept; typographic text normalised. An item that normalises to
+    several words (`mark—this`) shares its span by letter count."""
+    parts = split_words(normalize_lyrics(text)) or [text.strip()]
+    if len(parts) == 1:
+        return [Word(parts[0], start, end)]
+    weights = [max(1, sum(c.isalnum() for c in p)) for p in parts]
+    out, t = [], start
+    for k, (p, wt) in enumerate(zip(parts, weights)):
+        nxt = end if k == len(parts) - 1 else round(t + (end - start) * wt / sum(weights), 4)
+        out.append(Word(p, t, nxt))
+        t = nxt
+    return out
 
 
 def _lines(words: list[Word]) -> tuple[Line, ...]:
@@ -96,6 +122,7 @@ def write(specs: list[SongSpec], path: str) -> list[str]:
         prm = os.path.join(out_dir, f"{s.id}.prompt.txt")
         write_atomic(prm, join_style(s.style.tags, s.controls.bpm) + "\n")
         item = {"id": s.id, "lrc_path": os.path.basename(lyr), "duration": s.duration, "prompt_path": os.path.basename(prm)}
+        item.update({k: json.loads(v) for k, v in s.metadata if k not in item})
         if s.style.reference_audio:
             item["audio_path"] = relative(s.style.reference_audio, out_dir)
         manifest.append(item)

@@ -1,17 +1,18 @@
 """SongGeneration / LeVo jsonl: one song per line, sections in gt_lyric, attributes in descriptions."""
 from __future__ import annotations
 
+import json
 import os
 import re
 
 from ...errors import SpecError, Where
 from ..fields import get_str, obj
 from ..song import INSTRUMENTAL_KINDS, Controls, Line, Section, SongSpec, Style, Word
-from ..words import split_words
-from .common import dump_json, join_style, parse_json, parse_tag, read_text, relative, resolve, split_style
+from ..words import normalize_lyrics, split_words
+from .common import dump_json, find_file, foreign_keys, join_style, parse_json, parse_tag, read_text, relative, split_style
 
-_SENTENCE = re.compile(r"[.。]")
-_TAG = re.compile(r"^\s*\[([^\]]*)\]\s*(.*)$", re.S)
+_SENTENCE = re.compile(r"[.。;；]")
+_TAG_START = re.compile(r"\[([^\]]*)\]")
 
 
 def read(path: str) -> list[SongSpec | SpecError]:
@@ -32,42 +33,56 @@ def read(path: str) -> list[SongSpec | SpecError]:
     return out
 
 
+USED = ("idx", "gt_lyric", "descriptions", "prompt_audio_path", "auto_prompt_audio_type")
+
+
 def _item(d, where: Where, base: str) -> SongSpec:
     d = obj(d, where, "a song object {idx, gt_lyric, descriptions}")
     idx = get_str(d, "idx", where, nonempty=True)
     where = where.with_item(f"{where.item} (idx '{idx}')")
-    sections = parse_gt_lyric(get_str(d, "gt_lyric", where, nonempty=True), where)
+    meta, notes = foreign_keys(d, USED)
+    sections, lyric_notes = parse_gt_lyric(get_str(d, "gt_lyric", where, nonempty=True), where)
     tags, bpm = split_style(get_str(d, "descriptions", where, ""))
-    style = Style(tags=tags, reference_audio=resolve(get_str(d, "prompt_audio_path", where, None), base),
+    prompt = get_str(d, "prompt_audio_path", where, None)
+    style = Style(tags=tags, reference_audio=find_file(prompt, base, where, "prompt_audio_path") if prompt else None,
                   auto_prompt=get_str(d, "auto_prompt_audio_type", where, None))
-    return SongSpec(idx, sections, None, style, Controls(bpm=bpm), source=where.file, item=where.item)
+    return SongSpec(idx, sections, None, style, Controls(bpm=bpm), instrumental=not any(x.lines for x in sections),
+                    metadata=meta, source=where.file, item=where.item,
+                    notes=tuple((None, n) for n in notes) + tuple(("gt_lyric", n) for n in lyric_notes))
 
 
-def parse_gt_lyric(text: str, where: Where) -> tuple[Section, ...]:
-    sections = []
-    for k, part in enumerate(p for p in text.split(";") if p.strip()):
+def parse_gt_lyric(text: str, where: Where) -> tuple[tuple[Section, ...], list[str]]:
+    """Sections start at each [tag] (SongGeneration splits on the tags; ' ; ' between them is a separator, a stray
+    ';' inside a section separates sentences). Returns (sections, notes)."""
+    sections, notes = [], []
+    starts = [m for m in _TAG_START.finditer(text)]
+    head = text[:starts[0].start() if starts else len(text)].strip(" ;\t\n")
+    if head or not starts:
+        raise SpecError(where.at("section 1"), "gt_lyric", f"section must start with a [tag], got {head[:30]!r}")
+    for k, m in enumerate(starts):
         sw = where.at(f"section {k + 1}")
-        m = _TAG.match(part)
-        if not m:
-            raise SpecError(sw, "gt_lyric", f"section must start with a [tag], got {part.strip()[:30]!r}")
+        body = text[m.end():starts[k + 1].start() if k + 1 < len(starts) else len(text)]
         kind, length = parse_tag(m.group(1), sw, "gt_lyric")
-        sentences = [s.strip() for s in _SENTENCE.split(m.group(2)) if s.strip()]
+        body = normalize_lyrics(body.strip().strip(";").strip())
+        sentences = [s.strip() for s in _SENTENCE.split(body) if s.strip() and any(c.isalnum() for c in s)]
         if kind in INSTRUMENTAL_KINDS and sentences:
-            raise SpecError(sw, "gt_lyric", f"instrumental section [{m.group(1)}] carries lyrics {sentences[0][:30]!r}")
+            if length:  # LeVo's own grammar: a timed instrumental tag carries no text
+                raise SpecError(sw, "gt_lyric", f"instrumental section [{m.group(1)}] carries lyrics {sentences[0][:30]!r}")
+            notes.append(f"lyrics under [{m.group(1)}] are sung")
         if kind not in INSTRUMENTAL_KINDS and not sentences:
             raise SpecError(sw, "gt_lyric", f"section [{m.group(1)}] has no lyrics")
         lines = tuple(Line(tuple(Word(t) for t in split_words(s))) for s in sentences)
         sections.append(Section(kind, lines, length))
-    return tuple(sections)
+    return tuple(sections), notes
 
 
 def gt_lyric(spec: SongSpec) -> str:
     parts = []
     for s in spec.sections:
         tag = s.tag
-        if s.kind in ("intro", "outro", "inst") and not s.length:
+        if s.kind in ("intro", "outro", "inst") and not s.length and not s.lines:
             tag = f"{s.kind}-short"  # LeVo needs a length on these
-        text = ".".join(_SENTENCE.sub("", ln.text).replace(";", ",") for ln in s.lines)
+        text = ".".join(_SENTENCE.sub("", ln.text) for ln in s.lines)
         parts.append(f"[{tag}] {text}".strip())
     return " ; ".join(parts)
 
@@ -80,6 +95,7 @@ def write(specs: list[SongSpec], path: str) -> list[str]:
         desc = join_style(s.style.tags, s.controls.bpm, levo=True)
         if desc:
             row["descriptions"] = desc
+        row.update({k: json.loads(v) for k, v in s.metadata if k not in row})
         if s.style.reference_audio:
             row["prompt_audio_path"] = relative(s.style.reference_audio, out_dir)
         if s.style.auto_prompt:

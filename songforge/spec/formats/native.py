@@ -1,6 +1,7 @@
 """songforge's own spec (JSON or YAML): the superset every other format converts into without loss."""
 from __future__ import annotations
 
+import json
 import os
 
 import yaml
@@ -11,7 +12,7 @@ from ..song import Chord, Controls, DrumHit, Generation, Line, Note, Section, So
 from ..words import split_words
 from .common import dump_json, per_item, parse_json, parse_tag, read_text, relative, resolve, write_atomic
 
-SONG_KEYS = ("id", "duration", "sections", "style", "controls", "generation")
+SONG_KEYS = ("id", "duration", "sections", "style", "controls", "generation", "instrumental", "metadata")
 
 
 def read(path: str) -> list[SongSpec | SpecError]:
@@ -51,10 +52,15 @@ def from_dict(d, where: Where, base_dir: str) -> SongSpec:
                   resolve(get_str(st, "reference_audio", where.at("style"), None), base_dir),
                   resolve(get_str(st, "voice_reference", where.at("style"), None), base_dir),
                   get_str(st, "auto_prompt", where.at("style"), None))
+    instrumental = d.get("instrumental", False)
+    if not isinstance(instrumental, bool):
+        raise SpecError(where, "instrumental", f"expected true or false, got {instrumental!r:.30}")
+    meta = obj(d.get("metadata", {}) or {}, where.at("metadata"), "metadata (free-form key: value)")
     return SongSpec(sid, sections, get_num(d, "duration", where, None), style,
                     _controls(d.get("controls", {}) or {}, where.at("controls")),
-                    _generation(d.get("generation", {}) or {}, where.at("generation")), source=where.file,
-                    item=where.item)
+                    _generation(d.get("generation", {}) or {}, where.at("generation")), instrumental,
+                    tuple((str(k), json.dumps(v, ensure_ascii=False)) for k, v in meta.items()),
+                    source=where.file, item=where.item)
 
 
 def _section(s, where: Where) -> Section:
@@ -152,6 +158,8 @@ def to_dict(spec: SongSpec, out_dir: str) -> dict:
                            "melody": [{"pitch": x.pitch, "start": x.start, "end": x.end} for x in c.melody],
                            "drums": [{"time": x.time, "instrument": x.instrument} for x in c.drums]}),
         "generation": prune({"seed": g.seed, "steps": g.steps, "sampler": g.sampler, "guidance": dict(g.guidance)}),
+        "instrumental": spec.instrumental or None,
+        "metadata": {k: json.loads(v) for k, v in spec.metadata},
     })
 
 
