@@ -15,44 +15,10 @@ import os
 import tempfile
 import time
 
-import numpy as np
-import soundfile as sf
+from roundtrip import link_oracle, roundtrip_clips
 
-STEMS = ("vocals", "drums", "bass", "other")
 SHOW = ("lyrics.wer", "lyrics.per", "timing.onset_median_ms", "timing.onset_within_50ms", "melody.raw_pitch_accuracy",
         "harmony.chord_majmin", "harmony.beat_f1", "harmony.tempo_error_pct")
-
-
-def _link_oracle(corpus: str, rows: list[dict], dst: str) -> None:
-    os.makedirs(dst, exist_ok=True)
-    for r in rows:
-        os.symlink(os.path.abspath(os.path.join(corpus, "clips", r["id"])), os.path.join(dst, r["id"]))
-
-
-def _codec_roundtrip(sf_model, corpus: str, rows: list[dict], dst: str) -> dict:
-    """Oracle stems through encode/decode; returns mean mel distance and SI-SDR over all stems."""
-    import torch
-    from songforge.train.codec_losses import MelLoss, si_sdr
-    from songforge.train.data import load_audio
-    mel = MelLoss(sf_model.sample_rate)
-    mels, sdrs = [], []
-    for r in rows:
-        out = os.path.join(dst, r["id"])
-        os.makedirs(out, exist_ok=True)
-        stems = {}
-        for s in STEMS:
-            x = load_audio(corpus, r, s, sf_model.sample_rate)
-            xt = torch.from_numpy(x)[None]
-            y = sf_model.codec.decode_long(sf_model.codec.encode_long(xt))[:, :len(x)]
-            if np.sqrt(np.mean(x ** 2)) > 1e-3:
-                mels.append(float(mel(y, xt)))
-                sdrs.append(float(si_sdr(y, xt)))
-            stems[s] = y[0].numpy()
-            sf.write(os.path.join(out, f"{s}.flac"), np.clip(stems[s], -1, 1), sf_model.sample_rate, subtype="PCM_16")
-        sf.write(os.path.join(out, "mix.flac"), np.clip(sum(stems.values()), -1, 1), sf_model.sample_rate, subtype="PCM_16")
-        with open(os.path.join(corpus, r["labels"])) as f, open(os.path.join(out, "labels.json"), "w") as g:
-            g.write(f.read())
-    return {"mel_distance": round(float(np.mean(mels)), 4), "si_sdr_db": round(float(np.mean(sdrs)), 2)}
 
 
 def main() -> None:
@@ -73,8 +39,8 @@ def main() -> None:
     sampling = replace(model.sampling, steps=a.steps or model.sampling.steps)
     rows = read_manifest(a.corpus, ("test",))[:a.clips]
     tmp = tempfile.mkdtemp(prefix="heldout_")
-    _link_oracle(a.corpus, rows, os.path.join(tmp, "oracle"))
-    codec = _codec_roundtrip(model, a.corpus, rows, os.path.join(tmp, "codec"))
+    link_oracle(a.corpus, rows, os.path.join(tmp, "oracle"))
+    codec = roundtrip_clips(model.codec, a.corpus, rows, os.path.join(tmp, "codec"))
     t0 = time.time()
     for r in rows:
         model.generate(clip_plan(a.corpus, r), a.seed, sampling).write(os.path.join(tmp, "model"), picture=False)

@@ -10,8 +10,9 @@ import torch
 
 from .codec import Codec, CodecConfig
 from .dit import DiT, DiTConfig
+from .melcodec import MelCodec, MelCodecConfig
 
-KINDS = {"dit": (DiT, DiTConfig), "codec": (Codec, CodecConfig)}
+KINDS = {"dit": (DiT, DiTConfig), "codec": (Codec, CodecConfig), "melcodec": (MelCodec, MelCodecConfig)}
 
 
 def build(kind: str, config, seed: int, device: torch.device | str = "cpu", dtype: torch.dtype = torch.float32):
