@@ -1,7 +1,7 @@
 # Two commands for a newcomer: `make demo` (set up, then the main job) and `make test` (set up, then the tests).
 PY ?= python3
 
-.PHONY: setup demo test test-slow bench-data bench-generate bench-heldout
+.PHONY: setup demo test test-slow bench-data bench-generate bench-heldout bench-ceiling
 
 setup:
 	bash scripts/install.sh
@@ -25,3 +25,7 @@ bench-generate: setup
 # needs a corpus: songforge data build --out CORPUS --hours 3 --seed 1234 --workers 2
 bench-heldout: setup
 	$(PY) benchmarks/heldout.py --model songforge/models/default --corpus $(CORPUS) --clips 24 --out benchmarks/results/heldout.json
+
+# the representation's ceiling on held-out clips (same corpus as bench-heldout)
+bench-ceiling: setup
+	$(PY) benchmarks/codec_ceiling.py --corpus $(CORPUS) --clips 12 --reps mel128 --out benchmarks/results/codec_ceiling.json

@@ -15,8 +15,20 @@ import torch.nn.functional as F
 from torch import nn
 
 
+class FrameRates:
+    """For a codec config with sample_rate, hop (STFT) and down (STFT frames per latent frame)."""
+
+    @property
+    def samples_per_latent(self) -> int:
+        return self.hop * self.down
+
+    @property
+    def latent_rate(self) -> float:
+        return self.sample_rate / self.samples_per_latent
+
+
 @dataclass(frozen=True)
-class CodecConfig:
+class CodecConfig(FrameRates):
     sample_rate: int = 24000
     n_fft: int = 1024
     hop: int = 240  # STFT hop: 100 frames/s at 24 kHz
@@ -29,13 +41,6 @@ class CodecConfig:
     phase: str = "istft"  # "istft": the head predicts phase too; "griffinlim": magnitude only, phase by Griffin-Lim
     gl_iters: int = 32
 
-    @property
-    def samples_per_latent(self) -> int:
-        return self.hop * self.down
-
-    @property
-    def latent_rate(self) -> float:
-        return self.sample_rate / self.samples_per_latent
 
 
 def griffin_lim(mag: torch.Tensor, n_fft: int, hop: int, window: torch.Tensor, length: int, iters: int,
@@ -69,7 +74,61 @@ class ConvNeXt(nn.Module):
         return x + h.transpose(1, 2)
 
 
-class Codec(nn.Module):
+class LatentCoding:
+    """Shape helpers and chunked coding shared by every codec: needs `cfg.samples_per_latent`, `encode` and
+    `decode`. Long songs go through in overlapping chunks with the same result away from the seams."""
+
+    # -- shapes -------------------------------------------------------------------------------------------
+    def frames_for(self, samples: int) -> int:
+        """Latent frames covering `samples` (the audio is zero-padded up to a whole latent frame)."""
+        return -(-samples // self.cfg.samples_per_latent)
+
+    def _pad(self, audio: torch.Tensor) -> torch.Tensor:
+        n = self.frames_for(audio.shape[-1]) * self.cfg.samples_per_latent
+        return F.pad(audio, (0, n - audio.shape[-1]))
+
+    # -- long audio ---------------------------------------------------------------------------------------
+    @torch.no_grad()
+    def encode_long(self, audio: torch.Tensor, chunk_frames: int = 750, overlap: int = 16) -> torch.Tensor:
+        """encode() over [B, S] of any length in overlapping chunks of latent frames; returns [B, C, T]."""
+        spl = self.cfg.samples_per_latent
+        total = self.frames_for(audio.shape[-1])
+        audio = self._pad(audio)
+        out = []
+        for start in range(0, total, chunk_frames):
+            a, b = max(0, start - overlap), min(total, start + chunk_frames + overlap)
+            z = self.encode(audio[..., a * spl:b * spl])
+            out.append(z[..., start - a:start - a + min(chunk_frames, total - start)])
+        return torch.cat(out, dim=-1)
+
+    @torch.no_grad()
+    def decode_long(self, z: torch.Tensor, chunk_frames: int = 750, overlap: int = 16) -> torch.Tensor:
+        """decode() over [B, C, T] of any length in overlapping chunks, cross-faded; returns [B, T * 960]."""
+        spl, total = self.cfg.samples_per_latent, z.shape[-1]
+        if total <= chunk_frames + 2 * overlap:
+            return self.decode(z)
+        out = torch.zeros(z.shape[0], total * spl, device=z.device, dtype=torch.float32)
+        weight = torch.zeros(total * spl, device=z.device, dtype=torch.float32)
+        fade = overlap * spl // 2
+        for start in range(0, total, chunk_frames):
+            a, b = max(0, start - overlap), min(total, start + chunk_frames + overlap)
+            y = self.decode(z[..., a:b]).float()
+            w = torch.ones(y.shape[-1], device=z.device)
+            ramp = torch.linspace(0.0, 1.0, fade, device=z.device)
+            if a > 0:  # fade in over the middle of the leading overlap, zero before it
+                lo = (start - a) * spl - fade // 2
+                w[:lo] = 0.0
+                w[lo:lo + fade] = ramp
+            if b < total:
+                hi = (start + chunk_frames - a) * spl - fade // 2
+                w[hi:hi + fade] = ramp.flip(0)
+                w[hi + fade:] = 0.0
+            out[:, a * spl:b * spl] += y * w
+            weight[a * spl:b * spl] += w
+        return out / weight.clamp_min(1e-6)
+
+
+class Codec(LatentCoding, nn.Module):
     def __init__(self, cfg: CodecConfig):
         super().__init__()
         self.cfg = cfg
@@ -86,15 +145,6 @@ class Codec(nn.Module):
             raise ValueError(f"codec phase {cfg.phase!r}: use 'istft' or 'griffinlim'")
         self.head = nn.Linear(d, (2 if cfg.phase == "istft" else 1) * bins)
         self.register_buffer("window", torch.hann_window(cfg.n_fft), persistent=False)
-
-    # -- shapes -------------------------------------------------------------------------------------------
-    def frames_for(self, samples: int) -> int:
-        """Latent frames covering `samples` (the audio is zero-padded up to a whole latent frame)."""
-        return -(-samples // self.cfg.samples_per_latent)
-
-    def _pad(self, audio: torch.Tensor) -> torch.Tensor:
-        n = self.frames_for(audio.shape[-1]) * self.cfg.samples_per_latent
-        return F.pad(audio, (0, n - audio.shape[-1]))
 
     # -- encoder ------------------------------------------------------------------------------------------
     def spectrum(self, audio: torch.Tensor) -> torch.Tensor:
@@ -141,43 +191,3 @@ class Codec(nn.Module):
         eps = torch.randn(mu.shape, generator=generator, device=mu.device, dtype=mu.dtype)
         z = mu + torch.exp(0.5 * logvar) * eps
         return (self.decode(z) if self.cfg.phase == "istft" else self.decode_spectrum(z)[0]), mu, logvar
-
-    # -- long audio ---------------------------------------------------------------------------------------
-    @torch.no_grad()
-    def encode_long(self, audio: torch.Tensor, chunk_frames: int = 750, overlap: int = 16) -> torch.Tensor:
-        """encode() over [B, S] of any length in overlapping chunks of latent frames; returns [B, C, T]."""
-        spl = self.cfg.samples_per_latent
-        total = self.frames_for(audio.shape[-1])
-        audio = self._pad(audio)
-        out = []
-        for start in range(0, total, chunk_frames):
-            a, b = max(0, start - overlap), min(total, start + chunk_frames + overlap)
-            z = self.encode(audio[..., a * spl:b * spl])
-            out.append(z[..., start - a:start - a + min(chunk_frames, total - start)])
-        return torch.cat(out, dim=-1)
-
-    @torch.no_grad()
-    def decode_long(self, z: torch.Tensor, chunk_frames: int = 750, overlap: int = 16) -> torch.Tensor:
-        """decode() over [B, C, T] of any length in overlapping chunks, cross-faded; returns [B, T * 960]."""
-        spl, total = self.cfg.samples_per_latent, z.shape[-1]
-        if total <= chunk_frames + 2 * overlap:
-            return self.decode(z)
-        out = torch.zeros(z.shape[0], total * spl, device=z.device, dtype=torch.float32)
-        weight = torch.zeros(total * spl, device=z.device, dtype=torch.float32)
-        fade = overlap * spl // 2
-        for start in range(0, total, chunk_frames):
-            a, b = max(0, start - overlap), min(total, start + chunk_frames + overlap)
-            y = self.decode(z[..., a:b]).float()
-            w = torch.ones(y.shape[-1], device=z.device)
-            ramp = torch.linspace(0.0, 1.0, fade, device=z.device)
-            if a > 0:  # fade in over the middle of the leading overlap, zero before it
-                lo = (start - a) * spl - fade // 2
-                w[:lo] = 0.0
-                w[lo:lo + fade] = ramp
-            if b < total:
-                hi = (start + chunk_frames - a) * spl - fade // 2
-                w[hi:hi + fade] = ramp.flip(0)
-                w[hi + fade:] = 0.0
-            out[:, a * spl:b * spl] += y * w
-            weight[a * spl:b * spl] += w
-        return out / weight.clamp_min(1e-6)

@@ -5,7 +5,7 @@ latent frame: [B, n_mels * down, T] at 25 Hz, the token rate the DiT runs at. De
 mel -> linear magnitude by the filterbank's pseudo-inverse refined with non-negative multiplicative updates ->
 fast Griffin-Lim. Chosen by measurement (benchmarks/codec_ceiling.py): the learned 32-channel codec kept pitch
 0.08 / chords 0.05 of the renders; a log-mel through Griffin-Lim keeps nearly all of both (F5-TTS generates a
-mel directly for the same reason). The same interface as the learned Codec (encode/decode, *_long, frames_for),
+mel directly for the same reason). The same interface as the learned Codec (encode/decode, and *_long, frames_for from LatentCoding),
 so the pipeline, latent cache and training use either."""
 from __future__ import annotations
 
@@ -16,11 +16,11 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from .codec import griffin_lim
+from .codec import FrameRates, LatentCoding, griffin_lim
 
 
 @dataclass(frozen=True)
-class MelCodecConfig:
+class MelCodecConfig(FrameRates):
     sample_rate: int = 24000
     n_fft: int = 1024
     hop: int = 240  # 100 mel frames/s
@@ -36,13 +36,6 @@ class MelCodecConfig:
     def latent_channels(self) -> int:
         return self.n_mels * self.down
 
-    @property
-    def samples_per_latent(self) -> int:
-        return self.hop * self.down
-
-    @property
-    def latent_rate(self) -> float:
-        return self.sample_rate / self.samples_per_latent
 
 
 def mel_filterbank(cfg: MelCodecConfig) -> np.ndarray:
@@ -51,7 +44,7 @@ def mel_filterbank(cfg: MelCodecConfig) -> np.ndarray:
     return librosa.filters.mel(sr=cfg.sample_rate, n_fft=cfg.n_fft, n_mels=cfg.n_mels, fmin=cfg.fmin, fmax=cfg.fmax)
 
 
-class MelCodec(nn.Module):
+class MelCodec(LatentCoding, nn.Module):
     """No trainable weights: everything is derived from the config, so the checkpoint is the config alone."""
 
     def __init__(self, cfg: MelCodecConfig):
@@ -61,13 +54,6 @@ class MelCodec(nn.Module):
         self.register_buffer("fb", fb, persistent=False)
         self.register_buffer("fb_pinv", torch.linalg.pinv(fb), persistent=False)
         self.register_buffer("window", torch.hann_window(cfg.n_fft), persistent=False)
-
-    def frames_for(self, samples: int) -> int:
-        return -(-samples // self.cfg.samples_per_latent)
-
-    def _pad(self, audio: torch.Tensor) -> torch.Tensor:
-        n = self.frames_for(audio.shape[-1]) * self.cfg.samples_per_latent
-        return F.pad(audio, (0, n - audio.shape[-1]))
 
     def mel(self, audio: torch.Tensor) -> torch.Tensor:
         """[B, S] (S a multiple of hop*down) -> log-mel [B, n_mels, S/hop]."""
@@ -109,37 +95,3 @@ class MelCodec(nn.Module):
         mag = F.pad(mag, (0, 1), mode="replicate")  # the dropped last STFT frame
         n = z.shape[-1] * self.cfg.samples_per_latent
         return griffin_lim(mag, self.cfg.n_fft, self.cfg.hop, self.window, n, self.cfg.gl_iters)
-
-    @torch.no_grad()
-    def encode_long(self, audio: torch.Tensor, chunk_frames: int = 1500) -> torch.Tensor:
-        """encode() in chunks; frames are independent beyond the STFT window, so chunking is exact up to the
-        window overlap at the seams (covered by one latent frame of context on each side)."""
-        spl, total = self.cfg.samples_per_latent, self.frames_for(audio.shape[-1])
-        audio = self._pad(audio)
-        out = []
-        for start in range(0, total, chunk_frames):
-            a, b = max(0, start - 1), min(total, start + chunk_frames + 1)
-            z = self.encode(audio[..., a * spl:b * spl])
-            out.append(z[..., start - a:start - a + min(chunk_frames, total - start)])
-        return torch.cat(out, dim=-1)
-
-    @torch.no_grad()
-    def decode_long(self, z: torch.Tensor, chunk_frames: int = 750, overlap: int = 16) -> torch.Tensor:
-        """decode() over [B, C, T] in overlapping chunks with linear cross-fades (bounded memory for long songs)."""
-        spl, total = self.cfg.samples_per_latent, z.shape[-1]
-        if total <= chunk_frames + 2 * overlap:
-            return self.decode(z)
-        out = torch.zeros(z.shape[0], total * spl, device=z.device, dtype=torch.float32)
-        weight = torch.zeros(total * spl, device=z.device, dtype=torch.float32)
-        for start in range(0, total, chunk_frames):
-            a, b = max(0, start - overlap), min(total, start + chunk_frames + overlap)
-            y = self.decode(z[..., a:b]).float()
-            w = torch.ones(y.shape[-1], device=z.device)
-            ramp = torch.linspace(0.0, 1.0, overlap * spl, device=z.device)
-            if a > 0:
-                w[:overlap * spl] = ramp
-            if b < total:
-                w[-overlap * spl:] = ramp.flip(0)
-            out[:, a * spl:b * spl] += y * w
-            weight[a * spl:b * spl] += w
-        return out / weight.clamp_min(1e-6)
