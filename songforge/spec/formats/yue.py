@@ -29,7 +29,8 @@ def pair(path: str) -> tuple[str, str] | None:
     is_genre = "genre" in low
     partner = low.replace("genre", "lyrics") if is_genre else re.sub(r"lyrics?", "genre", low)
     want = "lyric" if is_genre else "genre"
-    cands = [os.path.join(d, partner)] + sorted(os.path.join(d, f) for f in os.listdir(d)
+    siblings = os.listdir(d) if os.path.isdir(d) else []  # a missing file is reported by its reader
+    cands = [os.path.join(d, partner)] + sorted(os.path.join(d, f) for f in siblings
                                                 if f.lower().endswith(".txt") and want in f.lower())
     other = next((c for c in cands if os.path.isfile(c)), cands[0])
     return (path, other) if is_genre else (other, path)
