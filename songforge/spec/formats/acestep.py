@@ -7,7 +7,8 @@ import os
 from ...errors import SpecError, Where
 from ..fields import as_num, get_num, get_str, obj
 from ..song import Controls, Generation, SongSpec, Style
-from .common import dump_json, foreign_keys, join_style, parse_json, parse_tagged_lyrics, per_item, read_text, split_style
+from .common import (dump_json, foreign_keys, join_style, parse_json, parse_tagged_lyrics, per_item, read_text,
+                     split_style, tagged_lyrics)
 
 USED = ("prompt", "lyrics", "audio_duration", "infer_step", "guidance_scale", "guidance_scale_text",
         "guidance_scale_lyric", "manual_seeds", "actual_seeds", "scheduler_type", "id")
@@ -63,10 +64,7 @@ def _item(d, where: Where, default_id: str) -> SongSpec:
 def write(specs: list[SongSpec], path: str) -> list[str]:
     docs = []
     for s in specs:
-        blocks = ["[" + sec.tag + "]" + "".join("\n" + ln.text for ln in sec.lines) for sec in s.sections]
-        if s.instrumental and not blocks:
-            blocks = ["[inst]"]
-        d = {"prompt": join_style(s.style.tags, s.controls.bpm), "lyrics": "\n\n".join(blocks),
+        d = {"prompt": join_style(s.style.tags, s.controls.bpm), "lyrics": tagged_lyrics(s),
              "audio_duration": s.duration if s.duration is not None else -1}
         g = s.generation
         if g.steps is not None:

@@ -125,6 +125,12 @@ def parse_tagged_lyrics(text: str, where: Where, field: str = "lyrics") -> tuple
     return out, notes
 
 
+def tagged_lyrics(spec) -> str:
+    """The inverse of parse_tagged_lyrics: `[tag]` blocks separated by blank lines (`[inst]` for an empty instrumental)."""
+    blocks = ["[" + sec.tag + "]" + "".join("\n" + ln.text for ln in sec.lines) for sec in spec.sections]
+    return "\n\n".join(blocks or ["[inst]"])
+
+
 def foreign_keys(d: dict, used: tuple[str, ...], known: tuple[str, ...] = ()) -> tuple[tuple[tuple[str, str], ...], list[str]]:
     """Keys another system wrote that songforge does not use: kept as (key, JSON) metadata, named in one note.
     `known` keys are that system's own settings (kept silently)."""

@@ -9,7 +9,7 @@ import re
 
 from ...errors import SpecError, Where
 from ..song import Controls, SongSpec, Style
-from .common import join_style, parse_tagged_lyrics, read_text, split_style, write_atomic
+from .common import join_style, parse_tagged_lyrics, read_text, split_style, tagged_lyrics, write_atomic
 
 GENRE, LYRICS = "genre.txt", "lyrics.txt"
 
@@ -80,8 +80,7 @@ def write(specs: list[SongSpec], path: str) -> list[str]:
     written = []
     for s in specs:
         d = os.path.join(path, s.id)
-        blocks = ["[" + sec.tag + "]" + "".join("\n" + ln.text for ln in sec.lines) for sec in s.sections]
         write_atomic(os.path.join(d, GENRE), join_style(s.style.tags, s.controls.bpm) + "\n")
-        write_atomic(os.path.join(d, LYRICS), "\n\n".join(blocks) + "\n")
+        write_atomic(os.path.join(d, LYRICS), tagged_lyrics(s) + "\n")
         written += [os.path.join(d, GENRE), os.path.join(d, LYRICS)]
     return written
