@@ -13,7 +13,7 @@ import tempfile
 import time
 from dataclasses import replace
 
-from roundtrip import link_oracle, roundtrip_clips
+from roundtrip import link_oracle, roundtrip_clips, write_results
 
 SHOW = ("lyrics.per", "timing.onset_median_ms", "melody.raw_pitch_accuracy", "melody.median_cents",
         "harmony.chord_majmin", "harmony.beat_f1")
@@ -98,9 +98,6 @@ def main() -> None:
     audio_s = sum(r["duration"] for r in rows)
     result = {"corpus": a.corpus, "clips": len(rows), "languages": langs, "audio_s": round(audio_s, 1),
               "table": table, "coding": coding, "meets_targets": verdict, "targets": TARGETS, "work": tmp}
-    os.makedirs(os.path.dirname(a.out) or ".", exist_ok=True)
-    with open(a.out, "w") as f:
-        json.dump(result, f, indent=1)
     lines = ["| stems passed through | " + " | ".join(SHOW) + " | coding x real time (4 stems) | meets targets |",
              "|---" * (len(SHOW) + 3) + "|"]
     for name, row in table.items():
@@ -109,9 +106,7 @@ def main() -> None:
         lines.append(f"| {name} | " + " | ".join(str(row.get(k, "-")) for k in SHOW) + f" | {speed} | "
                      + ("yes" if ok and all(ok.values()) else "no: " + ", ".join(k for k, v in ok.items() if not v)) + " |")
     md = f"{len(rows)} held-out clips ({langs}), {audio_s:.0f} s of audio\n\n" + "\n".join(lines) + "\n"
-    with open(os.path.splitext(a.out)[0] + ".md", "w") as f:
-        f.write(md)
-    print(md)
+    write_results(a.out, result, md)
 
 
 if __name__ == "__main__":

@@ -2,6 +2,7 @@
 stage (plan + conditions, sampling, decoding), for batch sizes 1 and (on a GPU) 16.
 
     python benchmarks/generate.py --out benchmarks/results/generate_cpu.json            # this machine
+    python benchmarks/generate.py --seconds 240 --repeats 1 --out benchmarks/results/generate_cpu_240s.json
     python benchmarks/generate.py --device cuda --batch 1 16 --out benchmarks/results/generate_gpu.json
 """
 from __future__ import annotations
@@ -13,13 +14,35 @@ import platform
 import resource
 import time
 
+from roundtrip import write_results
+
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def song_of(seconds: float):
+    """A data-engine whole song whose lyrics last as long as possible within `seconds`, the rest instrumental
+    (shorter than every whole song: an excerpt of one)."""
+    from dataclasses import replace
+
+    from songforge.data.specs import fit_clip, random_spec
+    from songforge.plan.timing import time_song
+    best = None
+    for i in range(64):
+        spec = random_spec(2026, i, None, ("en",), full_song=True)
+        d = time_song(spec).duration
+        if d <= seconds and (best is None or d > best[0]):
+            best = (d, spec)
+    if best is None:
+        best = (seconds, fit_clip(random_spec(2026, 0, None, ("en",), full_song=True), 0.8 * seconds, seconds))
+    return replace(best[1], duration=seconds)
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--model", default=os.path.join(ROOT, "songforge", "models", "default"))
     ap.add_argument("--input", default=os.path.join(ROOT, "examples", "moonlit_jam_lyrics.json"))
+    ap.add_argument("--seconds", type=float, help="instead of --input: a data-engine song (English, whole song "
+                    "structure) lasting this long")
     ap.add_argument("--device", default="cpu")
     ap.add_argument("--batch", type=int, nargs="+", default=[1])
     ap.add_argument("--steps", type=int)
@@ -36,7 +59,7 @@ def main() -> None:
     model = load(a.model, a.device)
     sampling = replace(model.sampling, steps=a.steps or model.sampling.steps)
     t0 = time.perf_counter()
-    plan = model.plan(a.input)
+    plan = model.plan(song_of(a.seconds) if a.seconds else a.input)
     plan_s = time.perf_counter() - t0
     model.generate_batch([plan], 0, replace(sampling, steps=1))  # warm-up (allocations, kernels)
     rows = []
@@ -69,14 +92,12 @@ def main() -> None:
     stages = {"plan_and_timing_s": round(plan_s, 3), "total_s": round(total, 3), "decode_s": round(decode_s, 3),
               "sampling_s": round(total - decode_s, 3)}
     n_params = {name: sum(p.numel() for p in m.parameters()) for name, m in (("codec", model.codec), ("dit", model.dit))}
-    result = {"model": os.path.relpath(a.model, ROOT), "device": a.device,
+    result = {"model": os.path.relpath(a.model, ROOT), "input": f"{a.seconds:g} s data-engine song" if a.seconds
+              else os.path.relpath(a.input, ROOT), "device": a.device,
               "device_name": torch.cuda.get_device_name() if a.device.startswith("cuda") else platform.processor() or "cpu",
               "cpu_threads": torch.get_num_threads(), "song_s": round(plan.duration, 2), "sampling": sampling.__dict__,
               "params": n_params, "rows": rows, "stages_batch1": stages,
               "peak_rss_mib": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)}
-    os.makedirs(os.path.dirname(a.out) or ".", exist_ok=True)
-    with open(a.out, "w") as f:
-        json.dump(result, f, indent=1)
     lines = [f"{result['device_name']} ({a.device}, {result['cpu_threads']} threads), {plan.duration:.1f} s song, "
              f"{sampling.steps} {sampling.sampler} steps, guidance {sampling.guidance}",
              "", "| batch | seconds | audio s | real-time factor |" + (" peak GPU MiB |" if a.device != "cpu" else ""),
@@ -86,9 +107,7 @@ def main() -> None:
                      + (f" {r['peak_gpu_mib']} |" if "peak_gpu_mib" in r else ""))
     lines.append(f"\nstages (batch 1): {stages}; peak RSS {result['peak_rss_mib']} MiB")
     md = "\n".join(lines) + "\n"
-    with open(os.path.splitext(a.out)[0] + ".md", "w") as f:
-        f.write(md)
-    print(md)
+    write_results(a.out, result, md)
 
 
 if __name__ == "__main__":

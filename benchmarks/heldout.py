@@ -15,7 +15,7 @@ import os
 import tempfile
 import time
 
-from roundtrip import link_oracle, roundtrip_clips
+from roundtrip import link_oracle, roundtrip_clips, write_results
 
 SHOW = ("lyrics.wer", "lyrics.per", "timing.onset_median_ms", "timing.onset_within_50ms", "melody.raw_pitch_accuracy",
         "harmony.chord_majmin", "harmony.beat_f1", "harmony.tempo_error_pct")
@@ -59,16 +59,11 @@ def main() -> None:
     result = {"model": a.model, "corpus": a.corpus, "clips": len(rows), "languages": langs,
               "audio_s": round(sum(r["duration"] for r in rows), 1), "sampling": sampling.__dict__,
               "generation_s": round(gen_s, 1), "codec_reconstruction": codec, "table": table, "work": tmp}
-    os.makedirs(os.path.dirname(a.out) or ".", exist_ok=True)
-    with open(a.out, "w") as f:
-        json.dump(result, f, indent=1)
     lines = ["| metric | oracle (renders) | codec round trip | model |", "|---|---|---|---|"]
     for k in SHOW:
         lines.append(f"| {k} | " + " | ".join(str(table[n].get(k, "-")) for n in ("oracle", "codec", "model")) + " |")
     md = "\n".join(lines) + f"\n\ncodec reconstruction over all stems: {codec}\n"
-    with open(os.path.splitext(a.out)[0] + ".md", "w") as f:
-        f.write(md)
-    print(md)
+    write_results(a.out, result, md)
 
 
 if __name__ == "__main__":

@@ -1,6 +1,8 @@
-"""Shared by the benchmarks: held-out clips as song folders, and their stems passed through a codec and back."""
+"""Shared by the benchmarks: held-out clips as song folders, their stems passed through a codec and back, and
+writing a result as JSON + a Markdown table."""
 from __future__ import annotations
 
+import json
 import os
 import shutil
 
@@ -49,3 +51,13 @@ def roundtrip_clips(codec, corpus: str, rows: list[dict], dst: str) -> dict:
         shutil.copyfile(os.path.join(corpus, r["labels"]), os.path.join(out, "labels.json"))
     return {"mel_distance": round(float(np.mean(mels)), 4), "si_sdr_db": round(float(np.mean(sdrs)), 2),
             "coding_s": round(secs, 1)}
+
+
+def write_results(out: str, result: dict, md: str) -> None:
+    """`out` (JSON) and the same path with .md; the table is printed too."""
+    os.makedirs(os.path.dirname(out) or ".", exist_ok=True)
+    with open(out, "w") as f:
+        json.dump(result, f, indent=1)
+    with open(os.path.splitext(out)[0] + ".md", "w") as f:
+        f.write(md)
+    print(md)

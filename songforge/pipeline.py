@@ -194,11 +194,9 @@ class Songforge:
     def _decode(self, plan, z: torch.Tensor) -> Generated:
         c = self.dit.cfg.latent_channels
         samples = int(round(plan.duration * self.sample_rate))
-        stems = {}
-        for i, name in enumerate(STEMS):
-            zi = z[0, :, i * c:(i + 1) * c].float() * self.std + self.mean
-            y = self.codec.decode_long(zi.T[None].to(self.dtype))[0].float().cpu().numpy()
-            stems[name] = y[:samples].astype(np.float32)
+        zs = z[0].float().reshape(z.shape[1], len(STEMS), c) * self.std + self.mean  # [T, stems, C]
+        y = self.codec.decode_long(zs.permute(1, 2, 0).to(self.dtype)).float().cpu().numpy()  # all stems at once
+        stems = {name: y[i, :samples].astype(np.float32) for i, name in enumerate(STEMS)}
         mix = sum(stems.values())
         peak = float(np.max(np.abs(mix))) if mix.size else 0.0
         if peak > 0.98:  # the sum of four decoded stems can clip: scale everything together

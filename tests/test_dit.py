@@ -90,6 +90,8 @@ def test_plan_features_and_dropout():
     assert np.all(f[:, :12].sum(1) >= 3)  # a chord sounds everywhere
     k = int(p.melody[0].start * 25 + 1)
     assert f[k, 37] == 1 and f[k, 24 + p.melody[0].pitch % 12] == 1
+    from songforge.cond.plan_grid import MIDI_LO, PLAN_DIM_V1
+    assert f[k, PLAN_DIM_V1 + p.melody[0].pitch - MIDI_LO] == 1 and f[k, PLAN_DIM_V1:].sum() == 1
     assert f[:, 38].sum() == len(p.beats) and f[:, 39].sum() == len(p.downbeats)
     x, t, cond = inputs(b=64)
     d = drop_conditions(cond, torch.Generator().manual_seed(0))

@@ -21,6 +21,13 @@ def target_velocity(x0: torch.Tensor, x1: torch.Tensor) -> torch.Tensor:
     return x1 - x0
 
 
+def velocity_from_data(x_t: torch.Tensor, x1: torch.Tensor, t: torch.Tensor, min_gap: float = 0.05) -> torch.Tensor:
+    """The velocity that reaches a predicted x1 from x_t: (x1 - x_t) / (1 - t), with 1 - t kept >= min_gap
+    (x-prediction, as in JiT: the network outputs data, which lies near a low-dimensional manifold, instead of
+    noise-laden velocity; this matters when the latent has more channels than the network's width)."""
+    return (x1 - x_t) / (1 - _bt(t, x_t)).clamp_min(min_gap)
+
+
 def data_from_velocity(x_t: torch.Tensor, v: torch.Tensor, t: torch.Tensor) -> torch.Tensor:
     """The x1 a velocity points to from x_t: x_t + (1 - t) v."""
     return x_t + (1 - _bt(t, x_t)) * v

@@ -1,4 +1,5 @@
-"""Checkpoints: a folder with config.json (the frozen config, with its kind) and model.safetensors.
+"""Checkpoints: a folder with config.json (the frozen config, with its kind) and model.safetensors (absent for a
+model without weights, such as the mel codec).
 Loading reads only that folder: no network, no pickle."""
 from __future__ import annotations
 
@@ -52,6 +53,7 @@ def load(folder: str, device: torch.device | str = "cpu", dtype: torch.dtype = t
         raise ValueError(f"{path}: unknown model kind {meta.get('kind')!r} (known: {', '.join(KINDS)})")
     cls, cfg_cls = KINDS[meta["kind"]]
     model = cls(cfg_cls(**{k: tuples_from_json(v) for k, v in meta["config"].items()}))
-    state = load_file(os.path.join(folder, "model.safetensors"))
-    model.load_state_dict({k: v.float() for k, v in state.items()})
+    weights = os.path.join(folder, "model.safetensors")
+    if os.path.exists(weights) or model.state_dict():  # a config-only model (the mel codec) needs no weights file
+        model.load_state_dict({k: v.float() for k, v in load_file(weights).items()})
     return model.to(device=device, dtype=dtype).eval(), meta["kind"]

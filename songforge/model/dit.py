@@ -8,6 +8,9 @@ forward(x, t, cond) -> v and nothing else (no guidance, no condition dropout, no
   attention: frames past the song's end are masked out as keys.
   mix (per-frame, for stem extraction/removal from a mixture): the latent of the mixture, with its flag.
 Each optional condition comes with an on/off flag [B] (cond/dropout.py sets it): 0 removes its contribution.
+cfg.predict = "data" makes the network predict clean latents and return the velocity toward them (needed when
+the latent is wider than the network, e.g. 4 stems x 512 mel channels into dim 256: noise cannot pass a
+rank-256 bottleneck, data near its manifold can).
 ROUTES names every condition's route; it is saved with the config (config.json) so a checkpoint says how it
 reads its conditions."""
 from __future__ import annotations
@@ -18,14 +21,15 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from ..cond.plan_grid import PLAN_DIM
 from ..cond.style import STYLE_DIM
+from ..flow.path import velocity_from_data
 from ..text.phonemes import SYMBOLS
 from .layers import Block, RMSNorm, rope_tables, timestep_embedding
 
 ROUTES = {"known": "input-concat", "edit_mask": "input-concat", "mix": "input-concat", "phonemes": "input-add",
           "onsets": "input-add", "plan": "input-add", "style": "global-adaLN", "duration": "global-adaLN",
           "frame_mask": "attention-key-mask"}
-PLAN_DIM = 41  # cond/plan_grid.py: chord chroma 12, chord root 12, melody pc 12, pitch, voiced, beat, downbeat, boundary
 
 
 @dataclass(frozen=True)
@@ -41,6 +45,7 @@ class DiTConfig:
     lyrics_dim: int = 128
     plan_dim: int = PLAN_DIM
     style_dim: int = STYLE_DIM
+    predict: str = "velocity"  # what out_proj predicts: "velocity", or "data" (x1; the velocity is derived from it)
     routes: tuple[tuple[str, str], ...] = tuple(ROUTES.items())
 
     @property
@@ -51,6 +56,8 @@ class DiTConfig:
 class DiT(nn.Module):
     def __init__(self, cfg: DiTConfig):
         super().__init__()
+        if cfg.predict not in ("velocity", "data"):
+            raise ValueError(f"DiTConfig.predict: {cfg.predict!r} (known: velocity, data)")
         self.cfg = cfg
         c, d = cfg.io_channels, cfg.dim
         self.in_proj = nn.Linear(2 * c + cfg.stems + cfg.latent_channels + 1, d)
@@ -90,7 +97,8 @@ class DiT(nn.Module):
         mix = torch.cat([cond["mix"] * mix_on, mix_on.expand(b, n, 1)], dim=-1)
         h = self.in_proj(torch.cat([x, known, keep, mix], dim=-1))
         h = h + self.lyrics_proj(self.lyrics(cond["phonemes"], cond["onsets"])) * cond["lyrics_on"][:, None, None]
-        h = h + self.plan_proj(cond["plan"]) * cond["plan_on"][:, None, None]
+        plan = cond["plan"][..., :self.cfg.plan_dim]  # older models read a prefix of the plan features
+        h = h + self.plan_proj(plan) * cond["plan_on"][:, None, None]
         g = self.time_mlp(timestep_embedding(t, 256).to(x.dtype))
         g = g + self.style_proj(cond["style"]) * cond["style_on"][:, None] + self.duration_proj(cond["duration"])
         cos, sin = rope_tables(n, self.cfg.dim // self.cfg.heads, device=x.device, dtype=x.dtype)
@@ -98,4 +106,5 @@ class DiT(nn.Module):
         for blk in self.blocks:
             h = blk(h, g, cos, sin, mask)
         shift, scale = self.final_mod(F.silu(g))[:, None, :].chunk(2, dim=-1)
-        return self.out_proj(self.final_norm(h) * (1 + scale) + shift)
+        out = self.out_proj(self.final_norm(h) * (1 + scale) + shift)
+        return velocity_from_data(x, out, t) if self.cfg.predict == "data" else out

@@ -18,9 +18,13 @@ from .data import STEMS, clip_plan, load_audio, read_manifest
 
 
 def codec_fingerprint(codec_dir: str) -> str:
+    """Hash of the codec's config and weights (a config-only codec such as the mel codec has no weights file)."""
     h = hashlib.sha256()
-    with open(os.path.join(codec_dir, "model.safetensors"), "rb") as f:
-        h.update(f.read())
+    for name in ("config.json", "model.safetensors"):
+        path = os.path.join(codec_dir, name)
+        if os.path.exists(path):
+            with open(path, "rb") as f:
+                h.update(f.read())
     return h.hexdigest()[:16]
 
 

@@ -5,7 +5,7 @@ gradient clipping, an EMA of the weights, periodic checkpoints and evaluation. W
 loss is belong to a Task. Every step draws its randomness from a generator seeded by (seed, step, process),
 so a run killed and resumed from its last checkpoint replays exactly the same batches, noise and loss curve.
 
-Output folder: log.jsonl (one line per step), eval.jsonl, last/ (resume state: weights, EMA, optimizer, step,
+Output folder: log.jsonl (one line per step, with its wall-clock time), eval.jsonl, last/ (resume state: weights, EMA, optimizer, step,
 all safetensors + JSON) and final/ (the EMA weights as a loadable checkpoint folder)."""
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ import json
 import math
 import os
 import shutil
+import time
 from dataclasses import asdict
 from typing import Protocol
 
@@ -135,7 +136,7 @@ def fit(task: Task, model: torch.nn.Module, kind: str, tc: TrainConfig, out: str
             for k, v in raw.state_dict().items():
                 ema[k].mul_(decay).add_(v.detach().float(), alpha=1 - decay)
         done = step + 1
-        rec = {"step": step, "loss": loss.item(), "lr": lr_at(step, tc), "grad_norm": float(gnorm), **logs}
+        rec = {"step": step, "time": round(time.time(), 2), "loss": loss.item(), "lr": lr_at(step, tc), "grad_norm": float(gnorm), **logs}
         result.update(step=done, loss=rec["loss"])
         if acc.is_main_process:
             with open(log_path, "a") as f:
