@@ -230,6 +230,8 @@ def main(argv: list[str] | None = None) -> int:
 
     from .cli_generate import add_parser as add_generate
     add_generate(sub)
+    from .cli_serve import add_parser as add_serve
+    add_serve(sub)
 
     c = sub.add_parser("train", help="train the codec or the DiT on a corpus (resumes from OUT/last if present)")
     c.add_argument("kind", choices=("codec", "dit"))

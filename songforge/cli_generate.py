@@ -17,7 +17,8 @@ def add_parser(sub) -> None:
     c.add_argument("--model", default=DEFAULT_MODEL, help="model folder (default: the shipped default model)")
     c.add_argument("--steps", type=int, help="sampling steps (default: the model's)")
     c.add_argument("--sampler", choices=("euler", "heun", "midpoint"))
-    c.add_argument("--guidance", help="per-condition weights, e.g. lyrics=2,style=1.5,plan=1 (0 switches one off)")
+    c.add_argument("--guidance", help="per-condition weights, e.g. lyrics=2,style=1.5,plan=1 (0 switches one off); "
+                   "lyrics+style+plan=2 guides them jointly with one extra model pass")
     c.add_argument("--seed", type=int, default=0)
     c.add_argument("--stems", default=",".join(STEM_NAMES), help="stems to write (default: all four)")
     c.add_argument("--format", choices=("flac", "wav"), default="flac")
@@ -41,9 +42,11 @@ def _guidance(text: str | None, default):
     out = []
     for part in text.split(","):
         name, _, w = part.partition("=")
-        if name.strip() not in ("lyrics", "style", "plan") or not w:
-            raise ValueError(f"--guidance: {part!r} is not NAME=WEIGHT with NAME in lyrics, style, plan")
-        out.append((name.strip(), float(w)))
+        names = [n.strip() for n in name.split("+")]
+        if not w or any(n not in ("lyrics", "style", "plan") for n in names):
+            raise ValueError(f"--guidance: {part!r} is not NAME=WEIGHT with NAME in lyrics, style, plan "
+                             "(or several joined by +)")
+        out.append(("+".join(names), float(w)))
     return tuple(out)
 
 

@@ -32,11 +32,12 @@ class Sampling:
     steps: int = 16
     sampler: str = "euler"
     shift: float = 1.0
-    guidance: tuple[tuple[str, float], ...] = DEFAULT_GUIDANCE  # (condition, weight) per guidance term
+    # (condition, weight) per guidance term; "lyrics+style+plan" drops them together (one extra pass, not three)
+    guidance: tuple[tuple[str, float], ...] = DEFAULT_GUIDANCE
     interval: tuple[float, float] = (0.05, 1.0)  # guidance active for t in [lo, hi] (t = 1 is data)
 
     def terms(self) -> tuple[Term, ...]:
-        return tuple(Term((name,), w, self.interval) for name, w in self.guidance if w)
+        return tuple(Term(tuple(name.split("+")), w, self.interval) for name, w in self.guidance if w)
 
 
 @dataclass(frozen=True)

@@ -13,3 +13,25 @@ def examples(tmp_path):
     dst = tmp_path / "examples"
     shutil.copytree(EXAMPLES, dst)
     return dst
+
+
+@pytest.fixture(scope="session")
+def tiny_model(tmp_path_factory):
+    """A model folder with a tiny, randomly initialised codec and DiT (fast; output depends on the inputs)."""
+    import torch
+
+    from songforge.model import checkpoint
+    from songforge.model.codec import CodecConfig
+    from songforge.model.dit import DiTConfig
+    from songforge.pipeline import Sampling, assemble
+    root = tmp_path_factory.mktemp("model")
+    codec = checkpoint.build("codec", CodecConfig(latent_channels=8, dim=32, enc_blocks=1, dec_blocks=1), 0)
+    dit = checkpoint.build("dit", DiTConfig(latent_channels=8, dim=32, depth=2, heads=2, mlp_hidden=64, lyrics_dim=16), 0)
+    with torch.no_grad():  # move off the zero init so the output depends on the inputs
+        for p in dit.parameters():
+            p.add_(0.05 * torch.randn(p.shape, generator=torch.Generator().manual_seed(p.numel())))
+    checkpoint.save(codec, "codec", str(root / "c"))
+    checkpoint.save(dit, "dit", str(root / "d"))
+    stats = {"mean": [0.0] * 8, "std": [1.0] * 8, "codec": "test"}
+    return assemble(str(root / "m"), str(root / "c"), str(root / "d"), stats, Sampling(steps=4), {"name": "tiny"},
+                    dtype=torch.float32)

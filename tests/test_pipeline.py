@@ -7,29 +7,11 @@ import pytest
 import torch
 
 from songforge.cli import main
-from songforge.model import checkpoint
-from songforge.model.codec import CodecConfig
-from songforge.model.dit import DiTConfig
 from songforge.pipeline import Edit, Sampling, assemble, load
 
 from conftest import EXAMPLES
 
 LRC = os.path.join(EXAMPLES, "harbor.lrc")
-
-
-@pytest.fixture(scope="module")
-def tiny_model(tmp_path_factory):
-    root = tmp_path_factory.mktemp("model")
-    codec = checkpoint.build("codec", CodecConfig(latent_channels=8, dim=32, enc_blocks=1, dec_blocks=1), 0)
-    dit = checkpoint.build("dit", DiTConfig(latent_channels=8, dim=32, depth=2, heads=2, mlp_hidden=64, lyrics_dim=16), 0)
-    with torch.no_grad():  # move off the zero init so the output depends on the inputs
-        for p in dit.parameters():
-            p.add_(0.05 * torch.randn(p.shape, generator=torch.Generator().manual_seed(p.numel())))
-    checkpoint.save(codec, "codec", str(root / "c"))
-    checkpoint.save(dit, "dit", str(root / "d"))
-    stats = {"mean": [0.0] * 8, "std": [1.0] * 8, "codec": "test"}
-    return assemble(str(root / "m"), str(root / "c"), str(root / "d"), stats, Sampling(steps=4), {"name": "tiny"},
-                    dtype=torch.float32)
 
 
 def test_generate_shapes_and_determinism(tiny_model):
@@ -94,3 +76,14 @@ def test_cli_generate_batch_resume_and_edits(tiny_model, tmp_path, capsys):
     assert "--guidance: 'lyric=2'" in capsys.readouterr().err
     assert main(["generate", spec, "-o", str(tmp_path / "y"), "--model", str(tmp_path)]) == 1
     assert "not a songforge model folder" in capsys.readouterr().err
+
+
+def test_joint_guidance_term_drops_its_conditions_together():
+    from songforge.cli_generate import _guidance
+    from songforge.pipeline import Sampling
+    g = _guidance("lyrics+style+plan=2, plan=0.5", ())
+    assert g == (("lyrics+style+plan", 2.0), ("plan", 0.5))
+    terms = Sampling(guidance=g).terms()
+    assert [t.drop for t in terms] == [("lyrics", "style", "plan"), ("plan",)]
+    with pytest.raises(ValueError, match="lyrics\\+melody=1"):
+        _guidance("lyrics+melody=1", ())

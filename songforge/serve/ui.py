@@ -1,0 +1,180 @@
+"""The web UI (Gradio, at /): write or load a song, check it, adjust style, duration, chords and word times,
+generate or render it, and listen to the mix and every stem beside the song's picture; an Edit tab changes an
+uploaded song (a span, a continuation, a stem added, removed or extracted). It submits to the same job store
+and workers as the REST API, so a job started here is also visible under /v1/jobs."""
+from __future__ import annotations
+
+import os
+import time
+
+import gradio as gr
+
+from . import jobs
+from .compose import ComposeError, compose
+from .service import Refused, create_job
+
+EXAMPLES_DIR = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))), "examples")
+FORMAT_CHOICES = ["auto"] + list(jobs.FORMATS)
+EDIT_CHOICES = [("regenerate a span", "span"), ("continue the song", "continue"), ("add / regenerate a stem", "add"),
+                ("remove a stem", "remove"), ("extract a stem", "extract")]
+CSS = """
+#sf-title h1 {margin-bottom: 0}
+#sf-status {min-height: 2.5em}
+.sf-stems audio {width: 100%}
+"""
+
+
+def examples() -> dict[str, str]:
+    """Example song files that ship beside the package (a source checkout); name -> path."""
+    if not os.path.isdir(EXAMPLES_DIR):
+        return {}
+    return {f: os.path.join(EXAMPLES_DIR, f) for f in sorted(os.listdir(EXAMPLES_DIR))
+            if f.endswith((".json", ".jsonl", ".lrc", ".yaml")) and "manifest" not in f}
+
+
+def _fmt(value: str) -> str | None:
+    return None if value in ("auto", "", None) else value
+
+
+def build(cfg, store, workers) -> gr.Blocks:
+    ex = examples()
+
+    def load_example(name):
+        if not name or name not in ex:
+            return gr.update(), gr.update()
+        with open(ex[name], encoding="utf-8") as f:
+            return f.read(), "auto"
+
+    def check(text, fmt, genre):
+        import tempfile
+        with tempfile.TemporaryDirectory() as tmp:
+            c = jobs.check_text(tmp, text or "", _fmt(fmt), genre or "", cfg.max_duration)
+        lines = [f"**{len(c.songs)} song(s) ready**" if c.songs else "**No song to make**"]
+        for s in c.songs:
+            d = jobs.song_summary(s)
+            lines.append(f"- `{d['id']}`: {d['duration']:.1f} s, {d['bpm']:g} bpm, times {d['times']}, "
+                         f"{len(d['words'])} words{', style ' + d['style'] if d['style'] else ''}")
+        lines += [f"- ❌ {p}" for p in c.problems] + [f"- ℹ️ {n}" for n in c.notes]
+        words = [[w["word"], w["start"], w["end"]] for w in jobs.song_summary(c.songs[0])["words"]] if c.songs else []
+        return "\n".join(lines), words
+
+    def apply(text, fmt, genre, style, duration, chords, words):
+        try:
+            return compose(text or "", _fmt(fmt), genre or "", style or "", duration or None, chords, words), \
+                "Applied: the song text is now songforge YAML with your changes."
+        except ComposeError as e:
+            return gr.update(), f"❌ {e}"
+
+    def follow(jid):
+        """Yield (status, mix, vocals, drums, bass, other, picture, labels) while the job runs."""
+        while True:
+            job = store.get(jid)
+            if job is None:
+                yield ("❌ the job was deleted",) + (None,) * 7
+                return
+            if job.status in ("done", "failed"):
+                break
+            yield (f"⏳ {job.status} — {job.progress * 100:.0f}% (job `{jid[:8]}`)",) + (gr.update(),) * 7
+            time.sleep(0.5)
+        folder = cfg.job_folder(jid)
+        sid = job.songs[0] if job.songs else None
+        d = os.path.join(folder, "out", sid) if sid else ""
+        pick = lambda name: next((os.path.join(d, f"{name}.{e}") for e in ("flac", "wav")  # noqa: E731
+                                  if os.path.isfile(os.path.join(d, f"{name}.{e}"))), None)
+        png = os.path.join(d, "song.png")
+        lab = os.path.join(d, "labels.json")
+        msg = (f"✅ done: `{sid}`" + (f" (+{len(job.songs) - 1} more songs, see /v1/jobs/{jid})" if len(job.songs) > 1 else "")
+               if job.status == "done" else f"❌ failed: {job.error}")
+        errs = "".join(f"\n- {e}" for e in job.song_errors)
+        yield (msg + errs, pick("mix"), pick("vocals"), pick("drums"), pick("bass"), pick("other"),
+               png if os.path.isfile(png) else None, lab if os.path.isfile(lab) else None)
+
+    def submit(text, fmt, genre, mode, seed, steps, edit=None, song_path=None):
+        from .api import JobRequest
+        try:
+            req = JobRequest.model_validate({"text": text or "", "format": _fmt(fmt), "genre": genre or "",
+                                             "mode": mode, "edit": edit,
+                                             "settings": {"seed": int(seed or 0), "steps": int(steps) or None}})
+            upload = None
+            if song_path:
+                with open(song_path, "rb") as f:
+                    upload = (os.path.basename(song_path), f.read())
+            jid, _ = create_job(cfg, store, workers, req, upload)
+        except Refused as e:
+            yield (f"❌ {e.detail}",) + (None,) * 7
+            return
+        except ValueError as e:
+            yield (f"❌ {e}",) + (None,) * 7
+            return
+        yield from follow(jid)
+
+    def generate(text, fmt, genre, mode, seed, steps):
+        yield from submit(text, fmt, genre, mode, seed, steps)
+
+    def edit(song, text, fmt, genre, kind, start, end, stem, seed, steps):
+        if not song:
+            yield ("❌ upload the song to edit first",) + (None,) * 7
+            return
+        e = {"kind": kind, "start": start, "end": end, "stem": stem if kind in ("add", "remove", "extract") else None}
+        yield from submit(text, fmt, genre, "generate", seed, steps, e, song)
+
+    with gr.Blocks(title="songforge", analytics_enabled=False) as ui:
+        gr.Markdown("# songforge\nLyrics in, song out: mix, stems (vocals, drums, bass, other) and a picture of the "
+                    "plan. Every input format songforge reads works here; the REST API lives under `/v1` "
+                    "(schema at `/docs`).", elem_id="sf-title")
+        with gr.Row():
+            with gr.Column(scale=3):
+                with gr.Row():
+                    example = gr.Dropdown(list(ex), label="Load an example", value=None, elem_id="sf-example")
+                    fmt = gr.Dropdown(FORMAT_CHOICES, value="auto", label="Format", elem_id="sf-format")
+                text = gr.Textbox(label="Song (lyrics or a song file in any supported format)", lines=16,
+                                  max_lines=40, elem_id="sf-text",
+                                  placeholder="[verse]\nwords of the first line\nand of the second\n\n[chorus]\n...")
+                genre = gr.Textbox(label="Genre tags (YuE format only)", lines=1)
+                with gr.Accordion("Style, duration, chords and word times", open=False):
+                    style = gr.Textbox(label="Style (free text)", placeholder="warm acoustic pop, female voice")
+                    duration = gr.Number(label="Duration (s, empty = planned)", value=None, minimum=0)
+                    chords = gr.Dataframe(headers=["chord", "start (s)", "end (s)"], datatype=["str", "number", "number"],
+                                          row_count=(1, "dynamic"), col_count=(3, "fixed"), label="Chords")
+                    words = gr.Dataframe(headers=["word", "start (s)", "end (s)"],
+                                         datatype=["str", "number", "number"], row_count=(0, "dynamic"),
+                                         col_count=(3, "fixed"), label="Word times (fill with Check, then edit)")
+                    apply_btn = gr.Button("Apply to the song text")
+            with gr.Column(scale=2):
+                mode = gr.Radio([("neural model", "generate"), ("data engine (exact render)", "render")],
+                                value="generate", label="Engine")
+                with gr.Row():
+                    seed = gr.Number(label="Seed", value=0, precision=0, minimum=0)
+                    steps = gr.Number(label="Steps (0 = model default)", value=0, precision=0, minimum=0, maximum=200)
+                with gr.Row():
+                    check_btn = gr.Button("Check", elem_id="sf-check")
+                    gen_btn = gr.Button("Generate", variant="primary", elem_id="sf-generate")
+                status = gr.Markdown("", elem_id="sf-status")
+                mix = gr.Audio(label="Mix", type="filepath", interactive=False, elem_id="sf-mix")
+                with gr.Row(elem_classes="sf-stems"):
+                    vocals = gr.Audio(label="Vocals", type="filepath", interactive=False)
+                    drums = gr.Audio(label="Drums", type="filepath", interactive=False)
+                with gr.Row(elem_classes="sf-stems"):
+                    bass = gr.Audio(label="Bass", type="filepath", interactive=False)
+                    other = gr.Audio(label="Other", type="filepath", interactive=False)
+                picture = gr.Image(label="The song's plan", type="filepath", interactive=False, elem_id="sf-picture")
+                labels = gr.File(label="labels.json", interactive=False)
+        outputs = [status, mix, vocals, drums, bass, other, picture, labels]
+        with gr.Tab("Edit a song"):
+            gr.Markdown("Upload a song (mix, or a rendered/generated song's mix) and pick what to change; the song "
+                        "text above says what it sings.")
+            with gr.Row():
+                song = gr.Audio(label="Song to edit", type="filepath", sources=["upload"])
+                with gr.Column():
+                    kind = gr.Radio(EDIT_CHOICES, value="span", label="Edit")
+                    with gr.Row():
+                        start = gr.Number(label="Span start (s)", value=0.0, minimum=0)
+                        end = gr.Number(label="Span end (s)", value=4.0, minimum=0)
+                    stem = gr.Dropdown(list(jobs.STEMS), value="vocals", label="Stem")
+                    edit_btn = gr.Button("Edit", variant="primary")
+        example.change(load_example, example, [text, fmt])
+        check_btn.click(check, [text, fmt, genre], [status, words])
+        apply_btn.click(apply, [text, fmt, genre, style, duration, chords, words], [text, status])
+        gen_btn.click(generate, [text, fmt, genre, mode, seed, steps], outputs)
+        edit_btn.click(edit, [song, text, fmt, genre, kind, start, end, stem, seed, steps], outputs)
+    return ui
