@@ -190,3 +190,28 @@ def test_store_claims_each_job_once_and_recovers_after_a_kill(tmp_path):
             pass
         assert again.recover() == ((29, 0) if attempt < MAX_ATTEMPTS else (0, 29))
     assert "interrupted 3 times" in again.get(ids[1]).error
+
+
+def test_ui_compose_applies_style_duration_chords_and_word_times():
+    import yaml
+
+    from songforge.serve.compose import ComposeError, compose
+    from songforge.songs import load
+    words = [["sail", 0.5, 0.9], ["on", 1.0, 1.2], ["home", 1.3, 1.9], ["into", 2.0, 2.3], ["the", 2.3, 2.5],
+             ["light", 2.6, 3.4]]
+    text = compose(SHORT_LRC, "lrc", style_text="dark synth pop", duration=6.0, chords=[["Am", 0, 3], ["F", 3, 6]],
+                   words=words)
+    doc = yaml.safe_load(text)
+    assert doc["duration"] == 6.0 and doc["style"]["text"] == "dark synth pop"
+    assert doc["controls"]["chords"] == [{"chord": "Am", "start": 0.0, "end": 3.0}, {"chord": "F", "start": 3.0, "end": 6.0}]
+    import tempfile
+    with tempfile.TemporaryDirectory() as tmp:
+        path = os.path.join(tmp, "s.yaml")
+        with open(path, "w") as f:
+            f.write(text)
+        songs, errors = load(path)
+    assert not errors and [(w.start, w.end) for w in songs[0].timing.words] == [(s, e) for _, s, e in words]
+    with pytest.raises(ComposeError, match="6 words"):
+        compose(SHORT_LRC, "lrc", words=words[:2])
+    with pytest.raises(ComposeError, match="chords row 1 start"):
+        compose(SHORT_LRC, "lrc", chords=[["C", "soon", 2]])

@@ -220,7 +220,8 @@ def run(job, folder: str, model: str | None, time_limit: float, running: Running
             lines.append(buf.decode("utf-8", "replace").strip())
     elapsed = time.time() - t0
     inp = job.request["input"]
-    song_errors = [ln.replace(inp, "input") for ln in lines if ": " in ln and ("failed" in ln or "field" in ln)]
+    song_errors = [ln.replace(inp, "input") for ln in lines
+                   if not ln.startswith("{") and ": " in ln and ("failed" in ln or "field" in ln)]
     if rc == -signal.SIGKILL and elapsed >= time_limit - 0.5:
         return False, f"stopped at this server's time limit of {time_limit:g} s per job", song_errors
     done = finished_songs(folder, job.songs)

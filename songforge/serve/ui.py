@@ -54,7 +54,7 @@ def build(cfg, store, workers) -> gr.Blocks:
             d = jobs.song_summary(s)
             lines.append(f"- `{d['id']}`: {d['duration']:.1f} s, {d['bpm']:g} bpm, times {d['times']}, "
                          f"{len(d['words'])} words{', style ' + d['style'] if d['style'] else ''}")
-        lines += [f"- ❌ {p}" for p in c.problems] + [f"- ℹ️ {n}" for n in c.notes]
+        lines += [f"- problem: {p}" for p in c.problems] + [f"- note: {n}" for n in c.notes]
         words = [[w["word"], w["start"], w["end"]] for w in jobs.song_summary(c.songs[0])["words"]] if c.songs else []
         return "\n".join(lines), words
 
@@ -63,18 +63,18 @@ def build(cfg, store, workers) -> gr.Blocks:
             return compose(text or "", _fmt(fmt), genre or "", style or "", duration or None, chords, words), \
                 "Applied: the song text is now songforge YAML with your changes."
         except ComposeError as e:
-            return gr.update(), f"❌ {e}"
+            return gr.update(), f"**Cannot apply**: {e}"
 
     def follow(jid):
         """Yield (status, mix, vocals, drums, bass, other, picture, labels) while the job runs."""
         while True:
             job = store.get(jid)
             if job is None:
-                yield ("❌ the job was deleted",) + (None,) * 7
+                yield ("Failed: the job was deleted",) + (None,) * 7
                 return
             if job.status in ("done", "failed"):
                 break
-            yield (f"⏳ {job.status} — {job.progress * 100:.0f}% (job `{jid[:8]}`)",) + (gr.update(),) * 7
+            yield (f"**{job.status.capitalize()}** — {job.progress * 100:.0f}% (job `{jid[:8]}`)",) + (gr.update(),) * 7
             time.sleep(0.5)
         folder = cfg.job_folder(jid)
         sid = job.songs[0] if job.songs else None
@@ -83,8 +83,8 @@ def build(cfg, store, workers) -> gr.Blocks:
                                   if os.path.isfile(os.path.join(d, f"{name}.{e}"))), None)
         png = os.path.join(d, "song.png")
         lab = os.path.join(d, "labels.json")
-        msg = (f"✅ done: `{sid}`" + (f" (+{len(job.songs) - 1} more songs, see /v1/jobs/{jid})" if len(job.songs) > 1 else "")
-               if job.status == "done" else f"❌ failed: {job.error}")
+        msg = (f"**Done**: `{sid}`" + (f" (+{len(job.songs) - 1} more songs, see /v1/jobs/{jid})" if len(job.songs) > 1 else "")
+               if job.status == "done" else f"**Failed**: {job.error}")
         errs = "".join(f"\n- {e}" for e in job.song_errors)
         yield (msg + errs, pick("mix"), pick("vocals"), pick("drums"), pick("bass"), pick("other"),
                png if os.path.isfile(png) else None, lab if os.path.isfile(lab) else None)
@@ -101,10 +101,10 @@ def build(cfg, store, workers) -> gr.Blocks:
                     upload = (os.path.basename(song_path), f.read())
             jid, _ = create_job(cfg, store, workers, req, upload)
         except Refused as e:
-            yield (f"❌ {e.detail}",) + (None,) * 7
+            yield (f"**Refused**: {e.detail}",) + (None,) * 7
             return
         except ValueError as e:
-            yield (f"❌ {e}",) + (None,) * 7
+            yield (f"**Refused**: {e}",) + (None,) * 7
             return
         yield from follow(jid)
 
@@ -113,7 +113,7 @@ def build(cfg, store, workers) -> gr.Blocks:
 
     def edit(song, text, fmt, genre, kind, start, end, stem, seed, steps):
         if not song:
-            yield ("❌ upload the song to edit first",) + (None,) * 7
+            yield ("**Refused**: upload the song to edit first",) + (None,) * 7
             return
         e = {"kind": kind, "start": start, "end": end, "stem": stem if kind in ("add", "remove", "extract") else None}
         yield from submit(text, fmt, genre, "generate", seed, steps, e, song)
@@ -124,22 +124,35 @@ def build(cfg, store, workers) -> gr.Blocks:
                     "(schema at `/docs`).", elem_id="sf-title")
         with gr.Row():
             with gr.Column(scale=3):
-                with gr.Row():
-                    example = gr.Dropdown(list(ex), label="Load an example", value=None, elem_id="sf-example")
-                    fmt = gr.Dropdown(FORMAT_CHOICES, value="auto", label="Format", elem_id="sf-format")
-                text = gr.Textbox(label="Song (lyrics or a song file in any supported format)", lines=16,
-                                  max_lines=40, elem_id="sf-text",
-                                  placeholder="[verse]\nwords of the first line\nand of the second\n\n[chorus]\n...")
-                genre = gr.Textbox(label="Genre tags (YuE format only)", lines=1)
-                with gr.Accordion("Style, duration, chords and word times", open=False):
-                    style = gr.Textbox(label="Style (free text)", placeholder="warm acoustic pop, female voice")
-                    duration = gr.Number(label="Duration (s, empty = planned)", value=None, minimum=0)
-                    chords = gr.Dataframe(headers=["chord", "start (s)", "end (s)"], datatype=["str", "number", "number"],
-                                          row_count=(1, "dynamic"), col_count=(3, "fixed"), label="Chords")
-                    words = gr.Dataframe(headers=["word", "start (s)", "end (s)"],
-                                         datatype=["str", "number", "number"], row_count=(0, "dynamic"),
-                                         col_count=(3, "fixed"), label="Word times (fill with Check, then edit)")
-                    apply_btn = gr.Button("Apply to the song text")
+                with gr.Tab("Song"):
+                    with gr.Row():
+                        example = gr.Dropdown(list(ex), label="Load an example", value=None, elem_id="sf-example")
+                        fmt = gr.Dropdown(FORMAT_CHOICES, value="auto", label="Format", elem_id="sf-format")
+                    text = gr.Textbox(label="Song (lyrics or a song file in any supported format)", lines=16,
+                                      max_lines=40, elem_id="sf-text",
+                                      placeholder="[verse]\nwords of the first line\nand of the second\n\n[chorus]\n...")
+                    genre = gr.Textbox(label="Genre tags (YuE format only)", lines=1)
+                    with gr.Accordion("Style, duration, chords and word times", open=False, elem_id="sf-more"):
+                        style = gr.Textbox(label="Style (free text)", placeholder="warm acoustic pop, female voice")
+                        duration = gr.Number(label="Duration (s, empty = planned)", value=None, minimum=0)
+                        chords = gr.Dataframe(headers=["chord", "start (s)", "end (s)"],
+                                              datatype=["str", "number", "number"], row_count=(1, "dynamic"),
+                                              column_count=(3, "fixed"), label="Chords")
+                        words = gr.Dataframe(headers=["word", "start (s)", "end (s)"],
+                                             datatype=["str", "number", "number"], row_count=(0, "dynamic"),
+                                             column_count=(3, "fixed"), label="Word times (fill with Check, then edit)",
+                                             elem_id="sf-words")
+                        apply_btn = gr.Button("Apply to the song text", elem_id="sf-apply")
+                with gr.Tab("Edit a song"):
+                    gr.Markdown("Upload a song (a mix, or a song songforge made) and pick what to change; the song "
+                                "text in the Song tab says what it sings.")
+                    song = gr.Audio(label="Song to edit", type="filepath", sources=["upload"])
+                    kind = gr.Radio(EDIT_CHOICES, value="span", label="Edit")
+                    with gr.Row():
+                        start = gr.Number(label="Span start (s)", value=0.0, minimum=0)
+                        end = gr.Number(label="Span end (s)", value=4.0, minimum=0)
+                    stem = gr.Dropdown(list(jobs.STEMS), value="vocals", label="Stem")
+                    edit_btn = gr.Button("Edit", variant="primary", elem_id="sf-edit")
             with gr.Column(scale=2):
                 mode = gr.Radio([("neural model", "generate"), ("data engine (exact render)", "render")],
                                 value="generate", label="Engine")
@@ -160,18 +173,6 @@ def build(cfg, store, workers) -> gr.Blocks:
                 picture = gr.Image(label="The song's plan", type="filepath", interactive=False, elem_id="sf-picture")
                 labels = gr.File(label="labels.json", interactive=False)
         outputs = [status, mix, vocals, drums, bass, other, picture, labels]
-        with gr.Tab("Edit a song"):
-            gr.Markdown("Upload a song (mix, or a rendered/generated song's mix) and pick what to change; the song "
-                        "text above says what it sings.")
-            with gr.Row():
-                song = gr.Audio(label="Song to edit", type="filepath", sources=["upload"])
-                with gr.Column():
-                    kind = gr.Radio(EDIT_CHOICES, value="span", label="Edit")
-                    with gr.Row():
-                        start = gr.Number(label="Span start (s)", value=0.0, minimum=0)
-                        end = gr.Number(label="Span end (s)", value=4.0, minimum=0)
-                    stem = gr.Dropdown(list(jobs.STEMS), value="vocals", label="Stem")
-                    edit_btn = gr.Button("Edit", variant="primary")
         example.change(load_example, example, [text, fmt])
         check_btn.click(check, [text, fmt, genre], [status, words])
         apply_btn.click(apply, [text, fmt, genre, style, duration, chords, words], [text, status])

@@ -1,0 +1,75 @@
+"""The web UI in a real browser: Debian's headless Chromium driven by Playwright against `songforge serve` on
+loopback — open the UI, load an example, generate, wait, see the players and the picture. The screenshot is
+kept as a test artifact in $SONGFORGE_ARTIFACTS (default: test-artifacts/)."""
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+
+import pytest
+
+pytest.importorskip("gradio")
+sync_api = pytest.importorskip("playwright.sync_api")
+
+from conftest import ROOT  # noqa: E402
+
+CHROMIUM = "/usr/bin/chromium"
+FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+         "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture
+def live_server(tmp_path, tiny_model):
+    port = _free_port()
+    log = open(tmp_path / "serve.log", "wb")
+    p = subprocess.Popen([sys.executable, "-m", "songforge", "serve", "--port", str(port), "--data",
+                          str(tmp_path / "data"), "--model", tiny_model], stdout=log, stderr=subprocess.STDOUT, cwd=ROOT)
+    url = f"http://127.0.0.1:{port}"
+    t0 = time.time()
+    while True:
+        try:
+            urllib.request.urlopen(url + "/v1/health", timeout=2)
+            break
+        except OSError:
+            if p.poll() is not None or time.time() - t0 > 240:
+                p.kill()
+                raise AssertionError("server did not start: " + (tmp_path / "serve.log").read_text()[-2000:])
+            time.sleep(0.5)
+    yield url
+    p.terminate()
+    p.wait(10)
+
+
+@pytest.mark.skipif(not os.path.exists(CHROMIUM), reason="Debian chromium is not installed (scripts/install.sh)")
+def test_ui_generates_an_example_song(live_server):
+    out = os.environ.get("SONGFORGE_ARTIFACTS", os.path.join(ROOT, "test-artifacts"))
+    os.makedirs(out, exist_ok=True)
+    with sync_api.sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+        page = browser.new_page(viewport={"width": 1400, "height": 1000})
+        page.goto(live_server + "/", wait_until="networkidle", timeout=120_000)
+        page.locator("#sf-example input").click()
+        page.get_by_role("option", name="harbor.lrc").click()
+        page.wait_for_function("document.querySelector('#sf-text textarea').value.includes('harbor lights')",
+                               timeout=30_000)
+        page.locator("#sf-check").click()
+        page.wait_for_function("document.querySelector('#sf-status').innerText.includes('ready')", timeout=60_000)
+        page.locator("#sf-generate").click()
+        page.wait_for_function("/Done|Failed|Refused/.test(document.querySelector('#sf-status').innerText)",
+                               timeout=300_000)
+        status = page.locator("#sf-status").inner_text()
+        assert "Done" in status and "harbor" in status, status
+        page.wait_for_selector("#sf-picture img", timeout=30_000)
+        assert page.locator("#sf-mix audio").count() >= 1
+        assert page.locator("audio").count() >= 5  # the mix and four stems
+        page.screenshot(path=os.path.join(out, "serve_ui.png"), full_page=True)
+        browser.close()
+    assert os.path.getsize(os.path.join(out, "serve_ui.png")) > 10_000
