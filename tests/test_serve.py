@@ -203,7 +203,7 @@ def test_ui_compose_applies_style_duration_chords_and_word_times():
                    words=words)
     doc = yaml.safe_load(text)
     assert doc["duration"] == 6.0 and doc["style"]["text"] == "dark synth pop"
-    assert doc["controls"]["chords"] == [{"chord": "Am", "start": 0.0, "end": 3.0}, {"chord": "F", "start": 3.0, "end": 6.0}]
+    assert doc["controls"]["chords"] == [{"symbol": "Am", "start": 0.0, "end": 3.0}, {"symbol": "F", "start": 3.0, "end": 6.0}]
     import tempfile
     with tempfile.TemporaryDirectory() as tmp:
         path = os.path.join(tmp, "s.yaml")
