@@ -1,5 +1,11 @@
+import contextlib
 import os
 import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
 
 import pytest
 
@@ -35,3 +41,35 @@ def tiny_model(tmp_path_factory):
     stats = {"mean": [0.0] * 8, "std": [1.0] * 8, "codec": "test"}
     return assemble(str(root / "m"), str(root / "c"), str(root / "d"), stats, Sampling(steps=4), {"name": "tiny"},
                     dtype=torch.float32)
+
+
+@contextlib.contextmanager
+def serve_process(tmp_path, *args, data=None, port=None):
+    """`songforge serve` as a child process on a free loopback port; yields (url, Popen); stops it after."""
+    if port is None:
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            port = s.getsockname()[1]
+    log_path = tmp_path / f"serve-{port}-{time.time_ns()}.log"
+    with open(log_path, "wb") as log:
+        p = subprocess.Popen([sys.executable, "-m", "songforge", "serve", "--port", str(port), "--data",
+                              str(data or tmp_path / "data"), *args], stdout=log, stderr=subprocess.STDOUT, cwd=ROOT)
+    url = f"http://127.0.0.1:{port}"
+    t0 = time.time()
+    try:
+        while True:
+            try:
+                urllib.request.urlopen(url + "/v1/health", timeout=2)
+                break
+            except OSError:
+                if p.poll() is not None or time.time() - t0 > 240:
+                    raise AssertionError("server did not start: " + log_path.read_text()[-2000:])
+                time.sleep(0.3)
+        yield url, p
+    finally:
+        if p.poll() is None:
+            p.terminate()
+            try:
+                p.wait(10)
+            except subprocess.TimeoutExpired:
+                p.kill()

@@ -2,50 +2,23 @@
 loopback — open the UI, load an example, generate, wait, see the players and the picture. The screenshot is
 kept as a test artifact in $SONGFORGE_ARTIFACTS (default: test-artifacts/)."""
 import os
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 
 import pytest
 
 pytest.importorskip("gradio")
 sync_api = pytest.importorskip("playwright.sync_api")
 
-from conftest import ROOT  # noqa: E402
+from conftest import ROOT, serve_process  # noqa: E402
 
 CHROMIUM = "/usr/bin/chromium"
 FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
          "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture
 def live_server(tmp_path, tiny_model):
-    port = _free_port()
-    log = open(tmp_path / "serve.log", "wb")
-    p = subprocess.Popen([sys.executable, "-m", "songforge", "serve", "--port", str(port), "--data",
-                          str(tmp_path / "data"), "--model", tiny_model], stdout=log, stderr=subprocess.STDOUT, cwd=ROOT)
-    url = f"http://127.0.0.1:{port}"
-    t0 = time.time()
-    while True:
-        try:
-            urllib.request.urlopen(url + "/v1/health", timeout=2)
-            break
-        except OSError:
-            if p.poll() is not None or time.time() - t0 > 240:
-                p.kill()
-                raise AssertionError("server did not start: " + (tmp_path / "serve.log").read_text()[-2000:])
-            time.sleep(0.5)
-    yield url
-    p.terminate()
-    p.wait(10)
+    with serve_process(tmp_path, "--model", tiny_model) as (url, _):
+        yield url
 
 
 @pytest.mark.skipif(not os.path.exists(CHROMIUM), reason="Debian chromium is not installed (scripts/install.sh)")
