@@ -137,6 +137,12 @@ def test_request_limits_and_validation(server):
     up = client.post("/v1/jobs", data={"request": json.dumps({"text": SHORT_LRC, "edit": {"kind": "continue"}})},
                      files={"song": ("big.wav", b"0" * (cfg.max_upload + 10))})
     assert up.status_code == 413
+    import soundfile as sf
+    buf = io.BytesIO()
+    sf.write(buf, np.zeros(8000 * 61, np.float32), 8000, format="WAV")  # 61 s: over this server's 60 s
+    req = {"text": SHORT_LRC, "edit": {"kind": "extract", "stem": "vocals"}}
+    r = client.post("/v1/jobs", data={"request": json.dumps(req)}, files={"song": ("long.wav", buf.getvalue())})
+    assert r.status_code == 413 and "61.0 s is outside (0, 60] s" in r.json()["detail"]
 
 
 def test_queue_full_is_429_and_nothing_is_half_made(tmp_path):
