@@ -137,6 +137,12 @@ def test_request_limits_and_validation(server):
     up = client.post("/v1/jobs", data={"request": json.dumps({"text": SHORT_LRC, "edit": {"kind": "continue"}})},
                      files={"song": ("big.wav", b"0" * (cfg.max_upload + 10))})
     assert up.status_code == 413
+    mp = {"content-type": "multipart/form-data; boundary=x"}
+    r = client.post("/v1/jobs", content=b"garbage", headers=mp)
+    assert r.status_code == 400 and r.json()["detail"].startswith("cannot read the request")
+    body = b'--x\r\nContent-Disposition: form-data; name="request"\r\n\r\n{bad\r\n--x--\r\n'
+    r = client.post("/v1/jobs", content=body, headers=mp)
+    assert r.status_code == 422 and "Invalid JSON" in r.json()["detail"]
     import soundfile as sf
     buf = io.BytesIO()
     sf.write(buf, np.zeros(8000 * 61, np.float32), 8000, format="WAV")  # 61 s: over this server's 60 s
