@@ -25,6 +25,7 @@ from .model import checkpoint
 from .render.mix import STEMS
 
 DEFAULT_GUIDANCE = (("lyrics", 2.0), ("style", 1.5), ("plan", 1.0))
+LONG_FRAMES = 3000  # longer latent sequences (2 min at 25 Hz) run the guidance passes one after another (memory)
 
 
 @dataclass(frozen=True)
@@ -132,7 +133,8 @@ class Songforge:
         bar = tqdm(total=len(ts) - 1, desc="sampling", unit="step", disable=not progress)
 
         def velocity(xt, t):
-            v = guided_velocity(self.dit, xt, t, cond, sampling.terms(), null_conditions)
+            v = guided_velocity(self.dit, xt, t, cond, sampling.terms(), null_conditions,
+                                max_batch=len(plans) if n > LONG_FRAMES else None)
             bar.update(1)
             return v
 

@@ -102,3 +102,6 @@ def test_guidance_is_one_batched_call_with_the_right_formula():
     assert m2.batches == [3] and torch.allclose(v_early, torch.full_like(x, full))
     both = guided_velocity(CountingModel(), x, torch.tensor(0.5), cond, (Term(("style", "lyrics"), 2.0),), drop)
     assert torch.allclose(both, torch.full_like(x, full + 2.0 * (full - 1.0)))
+    m3 = CountingModel()
+    split = guided_velocity(m3, x, torch.tensor(0.5), cond, terms, drop, max_batch=3)  # one pass per call
+    assert m3.batches == [3, 3, 3] and torch.equal(split, v)

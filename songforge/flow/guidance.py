@@ -2,7 +2,8 @@
 
 v = v(c) + sum_k w_k(t) * (v(c) - v(c without S_k)), where w_k(t) = weight_k inside its time interval and 0
 outside. All needed passes (the full condition + one per active term) go through the model in ONE batched
-forward call; `drop(cond, names)` returns the condition dict with those conditions nulled (model-specific)."""
+forward call (or, with `max_batch`, in calls of at most that many samples: same result, less peak memory for long
+songs); `drop(cond, names)` returns the condition dict with those conditions nulled (model-specific)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -35,7 +36,7 @@ def stack_conditions(conds: list[dict]) -> dict:
 
 
 def guided_velocity(model: Model, x: torch.Tensor, t: torch.Tensor, cond: dict, terms: tuple[Term, ...],
-                    drop: Drop) -> torch.Tensor:
+                    drop: Drop, max_batch: int | None = None) -> torch.Tensor:
     """Guided velocity at scalar time t for x [B, ...]."""
     tf = float(t)
     live = [term for term in terms if term.active(tf)]
@@ -43,7 +44,11 @@ def guided_velocity(model: Model, x: torch.Tensor, t: torch.Tensor, cond: dict, 
     n = len(conds)
     xb = x.repeat((n,) + (1,) * (x.dim() - 1))
     tb = t.reshape(1).expand(x.shape[0] * n).to(x.dtype)
-    v = model(xb, tb, stack_conditions(conds)).chunk(n, dim=0)
+    cb = stack_conditions(conds)
+    step = max_batch or xb.shape[0]
+    parts = [model(xb[i:i + step], tb[i:i + step], {k: None if v is None else v[i:i + step] for k, v in cb.items()})
+             for i in range(0, xb.shape[0], step)]
+    v = torch.cat(parts, dim=0).chunk(n, dim=0)
     out = v[0]
     for term, v_neg in zip(live, v[1:]):
         out = out + term.weight * (v[0] - v_neg)
