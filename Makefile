@@ -1,7 +1,7 @@
 # Two commands for a newcomer: `make demo` (set up, then the main job) and `make test` (set up, then the tests).
 PY ?= python3
 
-.PHONY: setup demo test test-slow bench-data bench-generate bench-heldout bench-ceiling
+.PHONY: setup demo test test-slow bench-data bench-generate bench-heldout bench-ceiling bench-edits bench-sampling serve
 
 setup:
 	bash scripts/install.sh
@@ -20,7 +20,8 @@ bench-data: setup
 	$(PY) benchmarks/data_engine.py --hours 1.0 --workers 2 --exactness --out benchmarks/results/data_engine.json
 
 bench-generate: setup
-	$(PY) benchmarks/generate.py --out benchmarks/results/generate_cpu.json
+	$(PY) benchmarks/generate.py --seconds 30 --out benchmarks/results/generate_cpu.json
+	$(PY) benchmarks/generate.py --seconds 240 --repeats 1 --out benchmarks/results/generate_cpu_240s.json
 
 # needs a corpus: songforge data build --out CORPUS --hours 3 --seed 1234 --workers 2
 bench-heldout: setup
@@ -29,3 +30,15 @@ bench-heldout: setup
 # the representation's ceiling on held-out clips (same corpus as bench-heldout)
 bench-ceiling: setup
 	$(PY) benchmarks/codec_ceiling.py --corpus $(CORPUS) --clips 12 --reps mel128 --out benchmarks/results/codec_ceiling.json
+
+# edits scored on held-out rendered songs (same corpus as bench-heldout)
+bench-edits: setup
+	$(PY) benchmarks/edits.py --model songforge/models/default --corpus $(CORPUS) --songs 8 --out benchmarks/results/edits.json
+
+# sampling settings (steps, guidance, Griffin-Lim iterations) on a few held-out clips
+bench-sampling: setup
+	$(PY) benchmarks/sampling_sweep.py --model songforge/models/default --corpus $(CORPUS) --clips 4 --out benchmarks/results/sampling_sweep.json
+
+# web UI at http://127.0.0.1:7860/ and REST API under /v1/
+serve: setup
+	$(PY) -m songforge serve
