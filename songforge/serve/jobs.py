@@ -19,11 +19,11 @@ import time
 from dataclasses import dataclass
 
 from ..errors import SpecError
+from ..render.mix import STEMS
+from ..spec.formats import FORMATS as _READERS
 
-FORMATS = ("songforge", "jam", "levo", "lrc", "acestep", "yue")
-STEMS = ("vocals", "drums", "bass", "other")
-EDITS = ("span", "continue", "add", "remove", "extract")
-FILES = ("mix", "vocals", "drums", "bass", "other")  # audio files a song folder may hold (+ labels.json, song.png)
+FORMATS = tuple(_READERS)
+FILES = ("mix",) + STEMS  # audio files a song folder may hold (+ labels.json, song.png)
 _PROGRESS = re.compile(r"sampling:\s+(\d+)%")
 
 
@@ -68,6 +68,7 @@ def write_input(folder: str, text: str, fmt: str | None, genre: str = "") -> str
 
 @dataclass(frozen=True)
 class Checked:
+    path: str              # the input file (or YuE folder) written in the job's folder
     songs: list            # songforge.songs.Song, in input order
     problems: list[str]    # one line per error (the item is skipped)
     notes: list[str]       # warnings and the readers' notes (the item is kept)
@@ -89,7 +90,7 @@ def check_text(folder: str, text: str, fmt: str | None, genre: str = "", max_dur
         else:
             kept.append(s)
     notes = [clean(w) for s in kept for w in s.warnings]
-    return Checked(kept, problems, notes)
+    return Checked(path, kept, problems, notes)
 
 
 def song_summary(song) -> dict:
@@ -190,7 +191,8 @@ def run(job, folder: str, model: str | None, time_limit: float, running: Running
         lines: list[str] = []
         timer = threading.Timer(time_limit, _kill, (p,))
         timer.start()
-        t0 = time.time()
+        t0 = last_report = time.time()
+        last_frac = 0.0
         try:
             buf = b""
             while True:
@@ -209,9 +211,12 @@ def run(job, folder: str, model: str | None, time_limit: float, running: Running
                         frac = int(m.group(1)) / 100
                     elif text:
                         lines.append(text)
-                done = sum(finished_songs(folder, job.songs))
-                n = max(1, len(job.songs))
-                on_progress(min(0.99, (done + (frac or 0.0)) / n))
+                if frac is not None:
+                    last_frac = frac
+                if time.time() - last_report >= 0.5:
+                    last_report = time.time()
+                    done = sum(finished_songs(folder, job.songs))
+                    on_progress(min(0.99, (done + last_frac) / max(1, len(job.songs))))
             rc = p.wait()
         finally:
             timer.cancel()

@@ -52,7 +52,7 @@ def create_job(cfg, store, workers, req, upload: tuple[str, bytes] | None = None
         c = jobs.check_text(where, req.text, req.format, req.genre, cfg.max_duration)
         if not c.songs:
             raise Refused(422, "no song to make: " + ("; ".join(c.problems) or "the text holds no song"), c.problems)
-        payload = req.model_dump(exclude={"text"}) | {"input": jobs.write_input(where, req.text, req.format, req.genre)}
+        payload = req.model_dump(exclude={"text"}) | {"input": c.path}
         if req.edit is not None:
             payload["song_file"] = _save_song(where, upload[0], upload[1], cfg)
         job = store.create(jid, req.mode, payload, [s.spec.id for s in c.songs], cfg.max_queued)
