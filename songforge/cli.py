@@ -102,9 +102,13 @@ def cmd_data_build(a) -> int:
     import json
     from .data.build import BuildConfig, build
     from .render.batch import default_workers
+    if not 0.0 <= a.neural_share <= 1.0:
+        print(f"--neural-share: expected a share between 0 and 1, got {a.neural_share}", file=sys.stderr)
+        return 2
     cfg = BuildConfig(seed=a.seed, hours=a.hours, styles=tuple(a.styles.split(",")) if a.styles else (),
                       languages=tuple(a.languages.split(",")), min_s=a.clip_min, max_s=a.clip_max,
-                      full_songs=a.full_songs, sample_rate=a.sample_rate, pictures=a.pictures)
+                      full_songs=a.full_songs, sample_rate=a.sample_rate, pictures=a.pictures,
+                      neural_share=a.neural_share)
     try:
         summary = build(a.out, cfg, a.workers or default_workers())
     except ValueError as e:
@@ -214,6 +218,8 @@ def main(argv: list[str] | None = None) -> int:
     c.add_argument("--full-songs", type=float, default=0.0, help="share of clips that are whole songs")
     c.add_argument("--sample-rate", type=int, default=24000, choices=(24000, 44100))
     c.add_argument("--pictures", action="store_true", help="also draw song.png per clip (slower)")
+    c.add_argument("--neural-share", type=float, default=0.7,
+                   help="share of clips whose English words the neural voice sings; the rest espeak-ng (0..1)")
     c.set_defaults(fn=cmd_data_build)
     c = d.add_parser("stats", help="hours, styles, voices, vocabulary, phoneme coverage, tempo/key histograms")
     c.add_argument("dir")

@@ -25,12 +25,14 @@ class BuildConfig:
     full_songs: float = 0.0  # share of clips that are whole songs
     sample_rate: int = 24000
     pictures: bool = False
+    neural_share: float = 0.7  # share of clips sung by the neural voice (data/specs.py NEURAL_SHARE)
 
 
 def clip_spec(cfg: BuildConfig, index: int):
     from .specs import clip_rng, fit_clip, random_spec
     full = clip_rng(cfg.seed + 1, index).random() < cfg.full_songs
-    spec = random_spec(cfg.seed, index, cfg.styles or None, cfg.languages, full_song=full)
+    spec = random_spec(cfg.seed, index, cfg.styles or None, cfg.languages, full_song=full,
+                       neural_share=cfg.neural_share)
     return spec if full else fit_clip(spec, cfg.min_s, cfg.max_s)
 
 

@@ -11,6 +11,7 @@ from .lyrics import chorus_lines, section_lines
 
 MOODS = ("happy", "sad", "hopeful", "dreamy", "energetic", "calm", "dark", "warm", "bright", "melancholic")
 INSTRUMENT_TAGS = ("piano", "acoustic guitar", "electric guitar", "strings", "synth", "organ", "electric piano", "pad")
+NEURAL_SHARE = 0.7  # share of clips whose English words the neural voice sings (the rest: espeak-ng)
 
 
 def clip_rng(seed: int, index: int) -> np.random.Generator:
@@ -22,9 +23,10 @@ def _line(text: str, language: str) -> Line:
 
 
 def random_spec(seed: int, index: int, styles: tuple[str, ...] | None = None, languages: tuple[str, ...] = ("en", "zh"),
-                full_song: bool = False) -> SongSpec:
+                full_song: bool = False, neural_share: float = NEURAL_SHARE) -> SongSpec:
     """Clip `index` of corpus `seed`: one or two lyric sections (10-30 s at the planned tempo) or, with
-    full_song, intro-verse-chorus-verse-chorus-bridge-chorus-outro."""
+    full_song, intro-verse-chorus-verse-chorus-bridge-chorus-outro. English words are sung by the neural
+    voice in `neural_share` of the clips, by espeak-ng in the rest."""
     rng = clip_rng(seed, index)
     pool = [s for s in STYLES if not styles or s.name in styles]
     style = pool[int(rng.integers(len(pool)))]
@@ -50,7 +52,9 @@ def random_spec(seed: int, index: int, styles: tuple[str, ...] | None = None, la
         if rng.random() < 0.3:
             plan.append(("chorus", None, chorus_lines(rng, language, 2)))
     sections = tuple(Section(k, tuple(_line(t, language) for t in lines), ln) for k, ln, lines in plan)
-    return SongSpec(f"{seed}-{index:06d}", sections, None, Style(tuple(tags)), Controls(bpm=bpm),
+    # the voice engine from its own stream, so every other draw stays what it was before engines existed
+    engine = "neural" if np.random.default_rng([seed, index, 1]).random() < neural_share else "espeak"
+    return SongSpec(f"{seed}-{index:06d}", sections, None, Style(tuple(tags), voice_engine=engine), Controls(bpm=bpm),
                     Generation(seed=int(rng.integers(2 ** 31))), source=f"corpus seed {seed}")
 
 

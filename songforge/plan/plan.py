@@ -17,6 +17,7 @@ from .timing import LyricTiming, Span
 EN_VOICES = ("en-us", "en", "en-gb-x-rp", "en-029", "en-gb-scotland")  # names espeak-ng resolves
 FEMALE_VARIANTS = ("f1", "f2", "f3", "f4", "f5")
 MALE_VARIANTS = ("m1", "m2", "m3", "m4", "m5", "m6", "m7")
+DEFAULT_VOICE_ENGINE = "neural"  # benchmarks/data_engine.py --intelligibility: Whisper WER on sung real lyrics
 
 
 @dataclass(frozen=True)
@@ -30,6 +31,7 @@ class Voice:
     vibrato_hz: float
     vibrato_cents: float
     range: tuple[int, int]  # MIDI notes the melody stays within
+    engine: str = "espeak"  # English words: "neural" (Piper voice) or "espeak"; Mandarin is always espeak
 
 
 @dataclass(frozen=True)
@@ -90,9 +92,11 @@ def choose_voice(spec: SongSpec, rng: np.random.Generator) -> Voice:
     vib_hz, vib_c = float(rng.uniform(4.8, 6.2)), float(rng.uniform(15, 40))
     shift = int(rng.integers(-2, 3))
     rng_ = (57 + shift, 76 + shift) if gender == "female" else (45 + shift, 64 + shift)
-    vid = f"{base}+{variant}/f{formant:.2f}/b{breath:.2f}"
+    engine = spec.style.voice_engine or DEFAULT_VOICE_ENGINE  # no random draw: other choices stay as they were
+    speaker = "piper-joe" if engine == "neural" else f"{base}+{variant}"
+    vid = f"{speaker}/f{formant:.2f}/b{breath:.2f}"
     return Voice(vid, gender, f"{base}+{variant}", f"cmn-latn-pinyin+{variant}", round(formant, 3), round(breath, 3),
-                 round(vib_hz, 2), round(vib_c, 1), rng_)
+                 round(vib_hz, 2), round(vib_c, 1), rng_, engine)
 
 
 def _cover(timing: LyricTiming) -> tuple[Span, ...]:

@@ -1,5 +1,5 @@
 """Render many songs in parallel, each in a fresh process forked from a parent that has loaded the
-soundfont and espeak-ng but never sounded a note: every song's audio is then bit-identical however the
+soundfont, espeak-ng and the neural voice but never sounded a note: every song's audio is then bit-identical however the
 batch is ordered, split or resumed (espeak-ng and fluidsynth carry waveform state between renders)."""
 from __future__ import annotations
 
@@ -19,9 +19,11 @@ def preload() -> None:
     import soxr  # noqa: F401
     from .accompaniment import band
     from .espeak import engine
+    from .piper import voice
     from .. import picture  # noqa: F401
     band()
     engine()
+    voice()
 
 
 def _timed(task):

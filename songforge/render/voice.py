@@ -1,6 +1,8 @@
-"""The singing voice: espeak-ng says each word (Mandarin: each pinyin syllable), WORLD analyses it, and the
-analysis is time-warped phoneme by phoneme onto the planned phoneme times and resynthesised with the
-planned F0 (with vibrato), a formant shift and added breath. Silence outside the planned phonemes."""
+"""The singing voice. A source voice speaks the words — the neural (Piper) voice speaks each English phrase
+at its planned phoneme durations (render/neural.py), or espeak-ng says each word (Mandarin: each pinyin
+syllable) — WORLD analyses it, and the analysis is time-warped phoneme by phoneme onto the planned phoneme
+times (for the neural voice a warp of at most half a frame) and resynthesised with the planned F0 (with
+vibrato), a formant shift and added breath. Silence outside the planned phonemes."""
 from __future__ import annotations
 
 from collections import OrderedDict
@@ -18,6 +20,7 @@ from .espeak import engine
 FRAME_MS = F0_HOP_S * 1000.0
 FFT_SIZE = 1024
 _CACHE_SIZE = 4000
+NEURAL_FEMALE_FORMANT = 1.12  # the neural speaker is a man: female singers raise his formants this much more
 
 
 @dataclass(frozen=True)
@@ -26,6 +29,7 @@ class _Unit:
     text: str
     voice: str
     phonemes: tuple[int, ...]  # indices into timing.phonemes
+    engine: str = "espeak"  # "neural": an English phrase spoken by the Piper voice
 
 
 @dataclass(frozen=True)
@@ -51,8 +55,13 @@ class Singer:
         for i, p in enumerate(t.phonemes):
             by_syl.setdefault(p.syllable, []).append(i)
         out: list[_Unit] = []
+        if plan.voice.engine == "neural":
+            from .neural import phrases
+            out = [_Unit("", "piper-joe", idx, "neural") for idx in phrases(plan)]
         for wi, w in enumerate(t.words):
             syls = [k for k, s in enumerate(t.syllables) if s.word == wi]
+            if w.language != "zh" and plan.voice.engine == "neural":
+                continue
             if w.language == "zh":
                 for k in syls:
                     out.append(_Unit(to_pinyin(t.syllables[k].syllable), plan.voice.espeak_zh, tuple(by_syl[k])))
@@ -69,19 +78,33 @@ class Singer:
         if hit is not None:
             self._cache.move_to_end(key)
             return hit
-        import pyworld as pw
-        import soxr
         sp_ = engine().speak(unit.text, unit.voice)
-        x = soxr.resample(sp_.audio.astype(np.float64), sp_.sample_rate, self.sr)
+        f0, log_sp = self._world(sp_.audio, sp_.sample_rate)
         scale = self.sr / sp_.sample_rate
-        # Source F0 only decides voicing and guides CheapTrick (the sung F0 replaces it): fast DIO suffices.
-        f0, tt = pw.dio(x, self.sr, frame_period=FRAME_MS, speed=4)
-        log_sp = np.log(pw.cheaptrick(x, f0, tt, self.sr, fft_size=FFT_SIZE) + 1e-16).astype(np.float16)
-        a = _Analysis(f0.astype(np.float32), log_sp, _spans(sp_.phonemes, symbols, scale / (self.sr * F0_HOP_S), len(f0)))
+        a = _Analysis(f0, log_sp, _spans(sp_.phonemes, symbols, scale / (self.sr * F0_HOP_S), len(f0)))
         self._cache[key] = a
         if len(self._cache) > _CACHE_SIZE:
             self._cache.popitem(last=False)
         return a
+
+    def _world(self, audio: np.ndarray, sample_rate: int) -> tuple[np.ndarray, np.ndarray]:
+        """(F0, float16 log spectral envelope) per 5 ms frame of `audio`, resampled to self.sr."""
+        import pyworld as pw
+        import soxr
+        x = soxr.resample(audio.astype(np.float64), sample_rate, self.sr)
+        # Source F0 only decides voicing and guides CheapTrick (the sung F0 replaces it): fast DIO suffices.
+        f0, tt = pw.dio(x, self.sr, frame_period=FRAME_MS, speed=4)
+        log_sp = np.log(pw.cheaptrick(x, f0, tt, self.sr, fft_size=FFT_SIZE) + 1e-16).astype(np.float16)
+        return f0.astype(np.float32), log_sp
+
+    def speak_phrase(self, plan: SongPlan, unit: _Unit) -> _Analysis:
+        """The neural voice's phrase, analysed; spans are where each planned phoneme was spoken."""
+        from .neural import speak_phrase
+        spoken = speak_phrase(plan, unit.phonemes)
+        f0, log_sp = self._world(spoken.audio, spoken.sample_rate)
+        if plan.voice.gender == "female":
+            log_sp = _formant_shift(log_sp.astype(np.float32), NEURAL_FEMALE_FORMANT).astype(np.float16)
+        return _Analysis(f0, log_sp, tuple((a / F0_HOP_S, b / F0_HOP_S) for a, b in spoken.spans))
 
     def sing(self, plan: SongPlan) -> np.ndarray:
         """Vocal stem, float32 [samples] at self.sr, exactly plan.duration long."""
@@ -93,8 +116,10 @@ class Singer:
         f0 = np.zeros(n_frames)
         gate = np.zeros(n_frames)
         for unit in self.units(plan):
-            syms = [t.phonemes[i].symbol for i in unit.phonemes]
-            a = self.analyse(unit, syms)
+            if unit.engine == "neural":
+                a = self.speak_phrase(plan, unit)
+            else:
+                a = self.analyse(unit, [t.phonemes[i].symbol for i in unit.phonemes])
             for i, (sa, sb) in zip(unit.phonemes, a.spans):
                 p = t.phonemes[i]
                 ta, tb = int(round(p.start / F0_HOP_S)), int(round(p.end / F0_HOP_S))

@@ -60,6 +60,7 @@ class Style:
     reference_audio: str | None = None  # style reference recording
     voice_reference: str | None = None  # timbre reference recording
     auto_prompt: str | None = None  # LeVo auto_prompt_audio_type
+    voice_engine: str | None = None  # singing voice: "neural" | "espeak" (None: the renderer's default)
 
 
 @dataclass(frozen=True)

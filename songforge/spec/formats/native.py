@@ -43,7 +43,8 @@ def from_dict(d, where: Where, base_dir: str) -> SongSpec:
     sections = tuple(_section(s, where.at(f"section {i + 1}"))
                      for i, s in enumerate(get_list(d, "sections", where)))
     st = obj(d.get("style", {}) or {}, where.at("style"), "style")
-    known_keys(st, ("tags", "text", "reference_audio", "voice_reference", "auto_prompt"), where.at("style"))
+    known_keys(st, ("tags", "text", "reference_audio", "voice_reference", "auto_prompt", "voice_engine"),
+               where.at("style"))
     tags = get_list(st, "tags", where.at("style"), [])
     for i, t in enumerate(tags):
         if not isinstance(t, str):
@@ -51,7 +52,7 @@ def from_dict(d, where: Where, base_dir: str) -> SongSpec:
     style = Style(tuple(tags), get_str(st, "text", where.at("style"), None),
                   resolve(get_str(st, "reference_audio", where.at("style"), None), base_dir),
                   resolve(get_str(st, "voice_reference", where.at("style"), None), base_dir),
-                  get_str(st, "auto_prompt", where.at("style"), None))
+                  get_str(st, "auto_prompt", where.at("style"), None), _voice_engine(st, where.at("style")))
     instrumental = d.get("instrumental", False)
     if not isinstance(instrumental, bool):
         raise SpecError(where, "instrumental", f"expected true or false, got {instrumental!r:.30}")
@@ -61,6 +62,16 @@ def from_dict(d, where: Where, base_dir: str) -> SongSpec:
                     _generation(d.get("generation", {}) or {}, where.at("generation")), instrumental,
                     tuple((str(k), json.dumps(v, ensure_ascii=False)) for k, v in meta.items()),
                     source=where.file, item=where.item)
+
+
+VOICE_ENGINES = ("neural", "espeak")
+
+
+def _voice_engine(st: dict, where: Where) -> str | None:
+    engine = get_str(st, "voice_engine", where, None)
+    if engine is not None and engine not in VOICE_ENGINES:
+        raise SpecError(where, "voice_engine", f"expected one of {', '.join(VOICE_ENGINES)}, got {engine!r:.30}")
+    return engine
 
 
 def _section(s, where: Where) -> Section:
@@ -152,7 +163,8 @@ def to_dict(spec: SongSpec, out_dir: str) -> dict:
     return prune({
         "id": spec.id, "duration": spec.duration, "sections": sections,
         "style": prune({"tags": list(st.tags), "text": st.text, "reference_audio": relative(st.reference_audio, out_dir),
-                        "voice_reference": relative(st.voice_reference, out_dir), "auto_prompt": st.auto_prompt}),
+                        "voice_reference": relative(st.voice_reference, out_dir), "auto_prompt": st.auto_prompt,
+                        "voice_engine": st.voice_engine}),
         "controls": prune({"key": c.key, "bpm": c.bpm, "meter": c.meter,
                            "chords": [{"symbol": x.symbol, "start": x.start, "end": x.end} for x in c.chords],
                            "melody": [{"pitch": x.pitch, "start": x.start, "end": x.end} for x in c.melody],
