@@ -17,13 +17,15 @@ test-slow: setup
 	$(PY) -m pytest -m slow
 
 bench-data: setup
-	$(PY) benchmarks/data_engine.py --hours 1.0 --workers 2 --exactness --out benchmarks/results/data_engine.json
+	$(PY) benchmarks/data_engine.py --hours 1.0 --workers 2 --exactness --intelligibility \
+		--figure benchmarks/results/voice_engines.png --out benchmarks/results/data_engine.json | tee benchmarks/results/data_engine.md
 
 bench-generate: setup
 	$(PY) benchmarks/generate.py --seconds 30 --out benchmarks/results/generate_cpu.json
 	$(PY) benchmarks/generate.py --seconds 240 --repeats 1 --out benchmarks/results/generate_cpu_240s.json
 
 # needs a corpus: songforge data build --out CORPUS --hours 3 --seed 1234 --workers 2
+# (the shipped model's numbers: a corpus sung by espeak-ng only, --neural-share 0, before the neural voice)
 bench-heldout: setup
 	$(PY) benchmarks/heldout.py --model songforge/models/default --corpus $(CORPUS) --clips 24 --out benchmarks/results/heldout.json
 

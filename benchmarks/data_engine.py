@@ -141,6 +141,7 @@ def figure(path: str, k: int = 0) -> None:
             ax.axvline(w.start, color="w", lw=0.5, alpha=0.6)
             ax.text(w.start + 0.02, 120, w.text, color="w", fontsize=8, va="top")
         ax.set_ylabel(f"{engine}\nmel bin (to 8 kHz)")
+        ax.set_xlim(plan.timing.words[0].start - 0.3, plan.timing.words[-1].end + 0.5)
     axes[-1].set_xlabel("seconds (white lines: planned word starts)")
     fig.suptitle(f"'{text}' — vocal stem, same plan, two voice engines")
     fig.tight_layout()

@@ -1,5 +1,5 @@
 """Corpus build: killed midway and resumed, it ends identical (manifest + checksums) to an uninterrupted
-build with the same seed; stats read it back; `songforge render` writes a song folder."""
+build with the same seed, with clips sung by both voice engines; stats read it back; `songforge render` writes a song folder."""
 import json
 import os
 import signal
@@ -11,7 +11,7 @@ from songforge.cli import main
 
 from conftest import EXAMPLES
 
-ARGS = ["--hours", "0.012", "--seed", "5", "--workers", "1"]
+ARGS = ["--hours", "0.012", "--seed", "8", "--workers", "1"]  # seed 8: English clips by both voice engines
 
 
 def _build(out, **kw):
@@ -37,6 +37,7 @@ def test_kill_and_resume_is_identical(tmp_path):
     assert ma == mb and len(ma.splitlines()) >= 2
     rows = [json.loads(x) for x in ma.splitlines()]
     assert all(set(r["sha256"]) == {"mix", "vocals", "drums", "bass", "other"} for r in rows)
+    assert {r["voice_engine"] for r in rows} == {"neural", "espeak"}
     assert not [d for d in os.listdir(clips) if d.endswith(".partial")]
 
 

@@ -132,7 +132,8 @@ def write_manifest(out: str, cfg: BuildConfig, indices: list[int], ids: dict[int
         langs = sorted({w["language"] for w in lab["words"] if w["language"]})
         rows.append({"id": ids[i], "index": i, "split": split_of(cfg.seed, i), "duration": lab["duration"],
                      "style": lab["style"], "language": "+".join(langs), "tags": lab["tags"], "bpm": lab["bpm"],
-                     "key": lab["key"], "voice": lab["voice"]["id"], "words": len(lab["words"]),
+                     "key": lab["key"], "voice": lab["voice"]["id"],
+                     "voice_engine": lab["voice"].get("engine", "espeak"), "words": len(lab["words"]),
                      "labels": f"clips/{ids[i]}/labels.json",
                      "audio": {s: f"clips/{ids[i]}/{s}.flac" for s in STEM_FILES},
                      "sha256": {s: _sha256(os.path.join(d, f"{s}.flac")) for s in STEM_FILES}})

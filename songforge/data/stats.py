@@ -33,6 +33,7 @@ def corpus_stats(root: str) -> dict:
         "splits": dict(Counter(r["split"] for r in rows)), "styles": dict(Counter(r["style"] for r in rows).most_common()),
         "languages": dict(Counter(r["language"] for r in rows)), "voices": len({r["voice"] for r in rows}),
         "voice_bases": dict(Counter(r["voice"].split("/")[0] for r in rows).most_common()),
+        "voice_engines": dict(Counter(r.get("voice_engine", "espeak") for r in rows).most_common()),
         "distinct_words": {k: len(v) for k, v in words.items()}, "distinct_hanzi": len(hanzi),
         "phoneme_coverage": round(sum(1 for s in inventory if phones[s]) / len(inventory), 3),
         "phonemes_seen": len(phones), "tempo": dict(sorted(Counter(int(r["bpm"] // 10 * 10) for r in rows).items())),
@@ -45,7 +46,8 @@ def corpus_stats(root: str) -> dict:
 
 def print_stats(s: dict) -> None:
     print(f"clips {s['clips']}, hours {s['hours']}, splits {s['splits']}")
-    print(f"languages {s['languages']}; voices {s['voices']} ({len(s['voice_bases'])} espeak voices)")
+    print(f"languages {s['languages']}; voices {s['voices']} ({len(s['voice_bases'])} speakers); "
+          f"engines {s['voice_engines']}")
     print(f"vocabulary: {s['distinct_words']} words, {s['distinct_hanzi']} hanzi; phoneme coverage "
           f"{s['phoneme_coverage']:.0%} of the inventory ({s['phonemes_seen']} symbols seen)")
     print("styles: " + ", ".join(f"{k} {v}" for k, v in s["styles"].items()))

@@ -24,6 +24,9 @@ def preload() -> None:
     band()
     engine()
     voice()
+    import gc
+    gc.collect()
+    gc.freeze()  # children's GC then leaves the inherited objects alone: their pages stay shared, not copied
 
 
 def _timed(task):

@@ -1,7 +1,9 @@
 """English phrases sung by the neural voice: each phrase (English words with short gaps between them) is
-spoken once by the Piper voice with every phoneme lasting exactly its planned time, so the voice itself
-shapes the long sung vowels and the transitions between words; voice.py then puts the planned F0 on it with
-WORLD. A phoneme's planned frames are shared among its tokens (stress mark, codepoints, blanks) in the
+spoken once by the Piper voice with every phoneme lasting its planned time, up to SPOKEN_MAX frames: the
+voice itself shapes each vowel's attack and the transitions between words, and voice.py stretches a longer
+vowel's spoken frames smoothly over its planned time (slow spectral motion, not one frame repeated; the
+decoder's cost is most of the neural voice's cost, so sung length is not decoded) and puts the planned F0
+on it with WORLD. A phoneme's frames are shared among its tokens (stress mark, codepoints, blanks) in the
 proportions the voice would speak them."""
 from __future__ import annotations
 
@@ -16,6 +18,8 @@ from .piper import BOS, EOS, HOP, PAD, SPACE, voice
 MAX_GAP_S = 0.5  # a longer silence between English words starts a new phrase
 MAX_PHRASE_S = 12.0
 LEAD_FRAMES = 4  # frames of the voice's own onset before the first phoneme and after the last
+SPOKEN_MAX = 12  # frames (139 ms): a phoneme planned longer is spoken this long and stretched by voice.py
+GAP_MAX = 4  # frames of the silence between two words that are spoken (the rest is silent anyway)
 _STRESS = {1: "ˈ", 2: "ˌ"}
 
 
@@ -51,7 +55,7 @@ def speak_phrase(plan: SongPlan, idx: tuple[int, ...]) -> Spoken:
     rate = v.sample_rate / HOP  # frames per second
     t0 = t.phonemes[idx[0]].start - LEAD_FRAMES / rate
 
-    def frame(x: float) -> int:
+    def frame(x: float) -> int:  # planned time -> frames from the phrase's start
         return int(round((x - t0) * rate))
 
     tokens, owner = [BOS, PAD], [-1, -1]  # owner: position in idx, -1 lead-in, -2 gap, -3 tail
@@ -84,15 +88,19 @@ def speak_phrase(plan: SongPlan, idx: tuple[int, ...]) -> Spoken:
     spans = []
     gaps = iter(np.flatnonzero(owner_a == -2))  # the space tokens, in order
     bounds = [frame(t.phonemes[i].start) for i in idx]
+    cursor = LEAD_FRAMES  # where the next phoneme starts in the spoken audio, frames
     for k, i in enumerate(idx):
         last_of_word = k + 1 == len(idx) or _word(t, idx[k + 1]) != _word(t, i)
         end = frame(t.phonemes[i].end) if last_of_word else bounds[k + 1]
-        n = max(0, end - bounds[k])
-        spans.append((bounds[k] / rate, (bounds[k] + n) / rate))
+        n = min(max(0, end - bounds[k]), SPOKEN_MAX)
+        spans.append((cursor / rate, (cursor + n) / rate))
         mine = owner_a == k
         frames[mine] = _share(n, natural[mine])
-        if last_of_word and k + 1 < len(idx):  # the silence between two words goes to the space token
-            frames[next(gaps)] = max(0, bounds[k + 1] - end)
+        cursor += n
+        if last_of_word and k + 1 < len(idx):  # (part of) the silence between two words: the space token
+            g = min(max(0, bounds[k + 1] - end), GAP_MAX)
+            frames[next(gaps)] = g
+            cursor += g
     frames[owner_a == -1] = _share(LEAD_FRAMES, natural[owner_a == -1])
     frames[owner_a == -3] = LEAD_FRAMES
     seed = int.from_bytes(hashlib.sha256(f"{plan.seed}/{idx[0]}".encode()).digest()[:4], "little")
