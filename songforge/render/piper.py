@@ -19,6 +19,7 @@ import numpy as np
 HOP = 256  # samples per duration frame at the voice's 22.05 kHz
 PAD, BOS, EOS, SPACE = "_", "^", "$", " "
 NOISE_SCALE, LENGTH_SCALE = 0.667, 1.0
+PRIOR_CHANNELS = 192  # the prior's noise per frame (the graph's /RandomNormalLike shape)
 _CEIL, _NOISE, _NOISE_MUL = "/Ceil_output_0", "/RandomNormalLike_output_0", "/Mul_5"
 
 
@@ -47,7 +48,6 @@ class PiperVoice:
                                          providers=["CPUExecutionProvider"])
         self._dec = ort.InferenceSession(_decoder_graph(model).SerializeToString(), so,
                                          providers=["CPUExecutionProvider"])
-        self.channels = 192
 
     def ids(self, symbols: str) -> list[int]:
         """Token ids of one IPA codepoint string (unknown codepoints dropped)."""
@@ -66,7 +66,7 @@ class PiperVoice:
         if len(frames) != len(ids) or (frames < 0).any():
             raise ValueError("one non-negative frame count per token")
         total = int(frames.sum())
-        noise = np.random.default_rng(seed).standard_normal((1, self.channels, max(total, 1))).astype(np.float32)
+        noise = np.random.default_rng(seed).standard_normal((1, PRIOR_CHANNELS, max(total, 1))).astype(np.float32)
         (y,) = self._dec.run(None, {"input": np.array([ids], np.int64),
                                     "input_lengths": np.array([len(ids)], np.int64),
                                     "scales": np.array([NOISE_SCALE, LENGTH_SCALE, 0.0], np.float32),
@@ -88,13 +88,13 @@ def _duration_graph(model):
 
 def _decoder_graph(model):
     """Durations and the prior's noise become inputs; the duration predictor falls away."""
-    from onnx import TensorProto, helper
     import onnx
+    from onnx import TensorProto, helper
     m = onnx.ModelProto()
     m.CopyFrom(model)
     g = m.graph
     g.input.append(helper.make_tensor_value_info("durations", TensorProto.FLOAT, [1, 1, "phonemes"]))
-    g.input.append(helper.make_tensor_value_info("noise", TensorProto.FLOAT, [1, 192, "frames"]))
+    g.input.append(helper.make_tensor_value_info("noise", TensorProto.FLOAT, [1, PRIOR_CHANNELS, "frames"]))
     for n in g.node:
         for k, name in enumerate(n.input):
             if name == _CEIL:

@@ -1,7 +1,7 @@
 """The singing voice. A source voice speaks the words — the neural (Piper) voice speaks each English phrase
 at its planned phoneme durations (render/neural.py), or espeak-ng says each word (Mandarin: each pinyin
 syllable) — WORLD analyses it, and the analysis is time-warped phoneme by phoneme onto the planned phoneme
-times (for the neural voice a warp of at most half a frame) and resynthesised with the planned F0 (with
+times (for the neural voice: its spoken frames stretched over longer sung phonemes) and resynthesised with the planned F0 (with
 vibrato), a formant shift and added breath. Silence outside the planned phonemes."""
 from __future__ import annotations
 
@@ -19,15 +19,15 @@ from .espeak import engine
 
 FRAME_MS = F0_HOP_S * 1000.0
 FFT_SIZE = 1024  # CheapTrick analysis (F0 down to ~70 Hz at 24 kHz)
+_CACHE_SIZE = 4000
+NEURAL_SMOOTH_FRAMES = 3  # the neural voice's envelope, smoothed over 15 ms
+NEURAL_FEMALE_FORMANT = 1.12  # the neural speaker is a man: female singers raise his formants this much more
 
 
 def synth_fft(sr: int) -> int:
     """WORLD synthesis FFT: half the analysis size at 24 kHz (each pulse response 21 ms, envelope bins
     47 Hz apart, finer than any sung harmonic spacing) — half the synthesis cost, the voice's largest."""
     return 512 if sr <= 24000 else FFT_SIZE
-_CACHE_SIZE = 4000
-NEURAL_SMOOTH_FRAMES = 3  # the neural voice's envelope, smoothed over 15 ms
-NEURAL_FEMALE_FORMANT = 1.12  # the neural speaker is a man: female singers raise his formants this much more
 
 
 @dataclass(frozen=True)
@@ -61,18 +61,17 @@ class Singer:
         by_syl: dict[int, list[int]] = {}
         for i, p in enumerate(t.phonemes):
             by_syl.setdefault(p.syllable, []).append(i)
+        neural = plan.voice.engine == "neural"
         out: list[_Unit] = []
-        if plan.voice.engine == "neural":
+        if neural:  # English phrases first, then Mandarin syllables (the order is fixed per song)
             from .neural import phrases
             out = [_Unit("", "piper-joe", idx, "neural") for idx in phrases(plan)]
         for wi, w in enumerate(t.words):
             syls = [k for k, s in enumerate(t.syllables) if s.word == wi]
-            if w.language != "zh" and plan.voice.engine == "neural":
-                continue
             if w.language == "zh":
                 for k in syls:
                     out.append(_Unit(to_pinyin(t.syllables[k].syllable), plan.voice.espeak_zh, tuple(by_syl[k])))
-            else:
+            elif not neural:
                 ph = tuple(i for k in syls for i in by_syl[k])
                 syms = [t.phonemes[i].symbol for i in ph]
                 text = "[[@]]" if syms == ["ə"] else strip_punct(w.text)
@@ -110,11 +109,11 @@ class Singer:
         """The neural voice's phrase, analysed; spans are where each planned phoneme was spoken."""
         from .neural import speak_phrase
         spoken = speak_phrase(plan, unit.phonemes)
-        # every 5 ms: analysed every 10 ms, Whisper's WER on benchmarks/data/lyrics_en.txt rose from 0.15 to 0.26
+        # Analysed every 5 ms (every 10 ms, Whisper's WER on benchmarks/data/lyrics_en.txt rose 0.15 -> 0.26),
+        # then smoothed over 15 ms, which no articulation is faster than: the decoder's output jitters from
+        # frame to frame, and held under a sung F0 that jitter moves the harmonics' amplitudes and pulls pitch
+        # trackers off (sung F0 error 5.0 -> 3.0 cents median over 12 clips)
         f0, log_sp = self._world(spoken.audio, spoken.sample_rate)
-        # The decoder's output analysed every 5 ms jitters from frame to frame; held under a sung F0 that
-        # jitter moves the harmonics' amplitudes and pulls pitch trackers off (median 5.0 -> 3.8 cents on
-        # 4 clips once smoothed over 15 ms, which no articulation is faster than)
         from scipy.ndimage import uniform_filter1d
         log_sp = uniform_filter1d(log_sp.astype(np.float32), NEURAL_SMOOTH_FRAMES, axis=0).astype(np.float16)
         if plan.voice.gender == "female":
