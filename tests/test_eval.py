@@ -85,3 +85,20 @@ def test_eval_audio_with_spec(rendered, tmp_path):
     s = evaluate(str(d), str(tmp_path / "rep"), asr=False, pictures=False, progress=False)
     assert s["songs"] == 1 and not s["problems"]
     assert s["aggregate"]["timing.onset_median_ms"]["mean"] <= 60
+
+
+def test_eval_names_songs_by_folder(rendered, tmp_path):
+    """Two folders holding songs with one id stay two rows and two files, each named by its folder."""
+    import shutil
+    from songforge.eval.report import evaluate
+    d = tmp_path / "runs"
+    for name in ("take1", "take2"):
+        shutil.copytree(rendered / "moonlit", d / name)
+    s = evaluate(str(d), str(tmp_path / "rep"), asr=False, pictures=False, progress=False)
+    assert s["songs"] == 2
+    rows = [json.loads((tmp_path / "rep" / "songs" / f"{n}.json").read_text()) for n in ("take1", "take2")]
+    assert [(r["folder"], r["id"]) for r in rows] == [("take1", "moonlit"), ("take2", "moonlit")]
+    md = (tmp_path / "rep" / "report.md").read_text()
+    assert "| take1 | moonlit |" in md and "| take2 | moonlit |" in md
+    one = evaluate(str(d / "take1"), str(tmp_path / "rep1"), asr=False, pictures=False, progress=False)
+    assert one["songs"] == 1 and (tmp_path / "rep1" / "songs" / "moonlit.json").exists()

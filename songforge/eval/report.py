@@ -121,18 +121,25 @@ def aggregate(rows: list[dict]) -> dict:
 
 def markdown(rows: list[dict], agg: dict, fad: float | None) -> str:
     cols = [k for k in agg]
-    lines = ["| song | " + " | ".join(cols) + " |", "|---|" + "---|" * len(cols)]
+    lines = ["| folder | song | " + " | ".join(cols) + " |", "|---|---|" + "---|" * len(cols)]
     for r in rows:
         cells = []
         for c in cols:
             g, _, k = c.rpartition(".")
             v = (r.get(g, {}) if g else r).get(k)
             cells.append("" if v is None else f"{v:g}" if isinstance(v, (int, float)) else str(v))
-        lines.append(f"| {r['id']} | " + " | ".join(cells) + " |")
-    lines.append("| **mean** | " + " | ".join(f"{agg[c]['mean']:g}" for c in cols) + " |")
+        lines.append(f"| {r.get('folder', '')} | {r['id']} | " + " | ".join(cells) + " |")
+    lines.append("| **mean** | | " + " | ".join(f"{agg[c]['mean']:g}" for c in cols) + " |")
     if fad is not None:
         lines.append(f"\nFAD (mfcc embedding) against the references: **{fad:.3f}**")
     return "\n".join(lines) + "\n"
+
+
+def song_names(songs: list) -> list[str]:
+    """File names for the per-song reports: the song's folder (path parts joined by '__'; its id when the folder
+    is the searched path itself), with the id appended where one folder or file holds several songs."""
+    base = [s.where.replace(os.sep, "__") if s.where not in ("", ".") else s.asked.id for s in songs]
+    return [b if base.count(b) == 1 else f"{b}__{s.asked.id}" for b, s in zip(base, songs)]
 
 
 def evaluate(songs_path: str, report: str, refs: str | None = None, asr: bool = True, model_dir: str | None = None,
@@ -145,17 +152,18 @@ def evaluate(songs_path: str, report: str, refs: str | None = None, asr: bool = 
     if progress:
         from tqdm import tqdm
         it = tqdm(songs, unit="song", desc="scoring")
-    for s in it:
+    names = song_names(songs)
+    for s, name in zip(it, names):
         try:
-            row = evaluate_song(s, asr, model_dir)
+            row = {"folder": s.where} | evaluate_song(s, asr, model_dir)
         except Exception as e:  # one unreadable song must not sink the report; it is listed instead
             problems.append(f"{s.mix}: id '{s.asked.id}': {type(e).__name__}: {e}")
             continue
         rows.append(row)
-        write_atomic(os.path.join(report, "songs", f"{s.asked.id}.json"), json.dumps(row, ensure_ascii=False, indent=1))
+        write_atomic(os.path.join(report, "songs", f"{name}.json"), json.dumps(row, ensure_ascii=False, indent=1))
         if pictures:
             from .picture import plot_eval
-            plot_eval(s, row, os.path.join(report, "songs", f"{s.asked.id}.png"))
+            plot_eval(s, row, os.path.join(report, "songs", f"{name}.png"))
     fad_value = None
     if refs:
         from .fad import fad

@@ -30,6 +30,7 @@ class SongFiles:
     asked: Asked
     mix: str
     stems: dict[str, str] = field(default_factory=dict)
+    where: str = ""  # the song's folder (or audio file) relative to what was searched: names it beside its id
 
     def load(self, name: str) -> tuple[np.ndarray, int] | None:
         import soundfile as sf
@@ -58,7 +59,7 @@ def _folder(d: str) -> SongFiles | None:
     with open(lab, encoding="utf-8") as f:
         asked = _from_labels(json.load(f))
     stems = {s: os.path.join(d, f"{s}{os.path.splitext(mix)[1]}") for s in ("vocals", "drums", "bass", "other")}
-    return SongFiles(asked, mix, {k: v for k, v in stems.items() if os.path.exists(v)})
+    return SongFiles(asked, mix, {k: v for k, v in stems.items() if os.path.exists(v)}, d)
 
 
 def _from_spec(spec_path: str, audio: str) -> list[SongFiles]:
@@ -77,12 +78,21 @@ def _from_spec(spec_path: str, audio: str) -> list[SongFiles]:
             beats = np.arange(0, s.timing.duration, 60.0 / c.bpm)
         asked = Asked(s.spec.id, s.timing.duration, [(w.text, w.start, w.end, w.language or "en") for w in s.timing.words],
                       f0, [(x.symbol, x.start, x.end) for x in c.chords] or None, beats, c.bpm)
-        out.append(SongFiles(asked, audio))
+        out.append(SongFiles(asked, audio, where=os.path.splitext(audio)[0]))
     return out
 
 
 def discover(path: str) -> tuple[list[SongFiles], list[str]]:
-    """(songs, problems) under `path`: a manifest.jsonl, a folder of song folders, or audio + same-named specs."""
+    """(songs, problems) under `path`: a manifest.jsonl, a folder of song folders, or audio + same-named specs;
+    each song's `where` set relative to `path`."""
+    songs, problems = _discover(path)
+    base = os.path.dirname(os.path.abspath(path)) if not os.path.isdir(path) else os.path.abspath(path)
+    for s in songs:
+        s.where = os.path.relpath(os.path.abspath(s.where), base)
+    return songs, problems
+
+
+def _discover(path: str) -> tuple[list[SongFiles], list[str]]:
     problems: list[str] = []
     if path.endswith(".jsonl") or os.path.exists(os.path.join(path, "manifest.jsonl")):
         mpath = path if path.endswith(".jsonl") else os.path.join(path, "manifest.jsonl")
