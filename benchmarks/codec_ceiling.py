@@ -36,7 +36,7 @@ class StftMagnitude:
         return torch.stft(x, self.cfg.n_fft, self.cfg.hop, window=self.window, center=True, return_complex=True).abs()
 
     def decode_long(self, mag):
-        from songforge.model.codec import griffin_lim
+        from songforge.model.phase import griffin_lim
         n = (mag.shape[-1] - 1) * self.cfg.hop
         return griffin_lim(mag, self.cfg.n_fft, self.cfg.hop, self.window, n, self.cfg.gl_iters)
 
@@ -48,10 +48,13 @@ def representation(name: str):
         return load("songforge/models/default/codec")[0]
     if name.startswith("stft-gl"):
         return StftMagnitude(int(name[len("stft-gl"):]))
-    if name.startswith("mel"):  # mel128, mel128-gl32, mel128-nnls0, mel80
+    if name.startswith("mel"):  # mel128, mel128-gl32, mel128-nnls0, mel80, mel128-gl16-zero (Griffin-Lim's start)
         parts = name.split("-")
         cfg = replace(MelCodecConfig(), n_mels=int(parts[0][3:]))
         for p in parts[1:]:
+            if p in ("zero", "vocoder"):
+                cfg = replace(cfg, gl_init=p)
+                continue
             key = {"gl": "gl_iters", "nnls": "nnls_iters", "fft": "n_fft"}[p.rstrip("0123456789")]
             cfg = replace(cfg, **{key: int(p[len(p.rstrip("0123456789")):])})
         return MelCodec(cfg).eval()

@@ -14,6 +14,8 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from .phase import griffin_lim
+
 
 class FrameRates:
     """For a codec config with sample_rate, hop (STFT) and down (STFT frames per latent frame)."""
@@ -41,20 +43,6 @@ class CodecConfig(FrameRates):
     phase: str = "istft"  # "istft": the head predicts phase too; "griffinlim": magnitude only, phase by Griffin-Lim
     gl_iters: int = 32
 
-
-
-def griffin_lim(mag: torch.Tensor, n_fft: int, hop: int, window: torch.Tensor, length: int, iters: int,
-                momentum: float = 0.99) -> torch.Tensor:
-    """Fast Griffin-Lim (Perraudin et al. 2013) from magnitudes [B, bins, F]; deterministic (zero-phase start)."""
-    angles = torch.ones_like(mag, dtype=torch.complex64)
-    prev = torch.zeros_like(angles)
-    for _ in range(iters):
-        y = torch.istft(mag * angles, n_fft, hop, window=window, center=True, length=length)
-        rebuilt = torch.stft(y, n_fft, hop, window=window, center=True, return_complex=True)
-        angles = rebuilt - (momentum / (1 + momentum)) * prev
-        angles = angles / angles.abs().clamp_min(1e-8)
-        prev = rebuilt
-    return torch.istft(mag * angles, n_fft, hop, window=window, center=True, length=length)
 
 
 class ConvNeXt(nn.Module):

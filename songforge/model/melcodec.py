@@ -3,7 +3,7 @@
 Encode: 24 kHz mono -> log-mel (n_mels bins, hop 240 -> 100 frames/s) -> `down` consecutive frames stacked into one
 latent frame: [B, n_mels * down, T] at 25 Hz, the token rate the DiT runs at. Decode: the inverse stacking ->
 mel -> linear magnitude by the filterbank's pseudo-inverse refined with non-negative multiplicative updates ->
-fast Griffin-Lim. Chosen by measurement (benchmarks/codec_ceiling.py): the learned 32-channel codec kept pitch
+fast Griffin-Lim started from a phase-vocoder phase (model/phase.py). Chosen by measurement (benchmarks/codec_ceiling.py): the learned 32-channel codec kept pitch
 0.08 / chords 0.05 of the renders; a log-mel through Griffin-Lim keeps nearly all of both (F5-TTS generates a
 mel directly for the same reason). The same interface as the learned Codec (encode/decode, and *_long, frames_for from LatentCoding),
 so the pipeline, latent cache and training use either."""
@@ -16,7 +16,8 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from .codec import FrameRates, LatentCoding, griffin_lim
+from .codec import FrameRates, LatentCoding
+from .phase import griffin_lim
 
 
 @dataclass(frozen=True)
@@ -29,6 +30,7 @@ class MelCodecConfig(FrameRates):
     fmin: float = 0.0
     fmax: float = 12000.0
     gl_iters: int = 64
+    gl_init: str = "vocoder"  # Griffin-Lim's starting phase: "vocoder" (phase.vocoder_phase) or "zero"
     nnls_iters: int = 8  # multiplicative refinements of the mel -> linear inversion
     floor: float = 1e-5  # log floor of the mel magnitude
 
@@ -83,8 +85,8 @@ class MelCodec(LatentCoding, nn.Module):
         least-squares steps (Lee & Seung) so the magnitude's mel matches the target."""
         mel = torch.exp(logmel.float())
         mag = torch.matmul(self.fb_pinv, mel).clamp_min(1e-7)
+        num = torch.matmul(self.fb.T, mel)
         for _ in range(self.cfg.nnls_iters):
-            num = torch.matmul(self.fb.T, mel)
             den = torch.matmul(self.fb.T, torch.matmul(self.fb, mag)).clamp_min(1e-9)
             mag = mag * num / den
         return mag
@@ -94,4 +96,4 @@ class MelCodec(LatentCoding, nn.Module):
         mag = self.linear_magnitude(self.unstack(z))
         mag = F.pad(mag, (0, 1), mode="replicate")  # the dropped last STFT frame
         n = z.shape[-1] * self.cfg.samples_per_latent
-        return griffin_lim(mag, self.cfg.n_fft, self.cfg.hop, self.window, n, self.cfg.gl_iters)
+        return griffin_lim(mag, self.cfg.n_fft, self.cfg.hop, self.window, n, self.cfg.gl_iters, init=self.cfg.gl_init)
