@@ -239,8 +239,8 @@ def main(argv: list[str] | None = None) -> int:
     from .cli_serve import add_parser as add_serve
     add_serve(sub)
 
-    c = sub.add_parser("train", help="train the codec or the DiT on a corpus (resumes from OUT/last if present)")
-    c.add_argument("kind", choices=("codec", "dit"))
+    c = sub.add_parser("train", help="train the codec, the DiT or the phoneme judge on a corpus (resumes from OUT/last if present)")
+    c.add_argument("kind", choices=("codec", "dit", "judge"))
     c.add_argument("--config", required=True, help="JSON: {kind, model: {...}, train: {...}} (see configs/)")
     c.add_argument("--data", required=True, help="a corpus folder from `songforge data build`")
     c.add_argument("--out", required=True, help="run folder: log.jsonl, eval.jsonl, last/ (resume), final/ (EMA weights)")

@@ -73,3 +73,11 @@ def serve_process(tmp_path, *args, data=None, port=None):
                 p.wait(10)
             except subprocess.TimeoutExpired:
                 p.kill()
+
+
+@pytest.fixture(scope="session")
+def tiny_corpus(tmp_path_factory):
+    from songforge.data.build import BuildConfig, build
+    out = str(tmp_path_factory.mktemp("corpus"))
+    build(out, BuildConfig(seed=5, hours=0.012, min_s=5.0, max_s=8.0), workers=1, progress=False)
+    return out

@@ -17,14 +17,6 @@ from conftest import ROOT
 CONFIGS = os.path.join(ROOT, "configs")
 
 
-@pytest.fixture(scope="session")
-def tiny_corpus(tmp_path_factory):
-    from songforge.data.build import BuildConfig, build
-    out = str(tmp_path_factory.mktemp("corpus"))
-    build(out, BuildConfig(seed=5, hours=0.012, min_s=5.0, max_s=8.0), workers=1, progress=False)
-    return out
-
-
 def _losses(run):
     with open(os.path.join(run, "log.jsonl")) as f:
         return [json.loads(line)["loss"] for line in f]

@@ -23,7 +23,7 @@ def normalise(text: str, language: str) -> str:
     return " ".join(w.strip("'") for w in t.split() if w.strip("'"))
 
 
-def _edits(a: list, b: list) -> int:
+def edit_distance(a: list, b: list) -> int:
     prev = list(range(len(b) + 1))
     for i, x in enumerate(a, 1):
         cur = [i] + [0] * len(b)
@@ -35,7 +35,7 @@ def _edits(a: list, b: list) -> int:
 
 def error_rate(ref: list, hyp: list) -> float:
     """Levenshtein distance / len(ref) (1.0 for an empty hypothesis; inf-free)."""
-    return _edits(ref, hyp) / max(1, len(ref))
+    return edit_distance(ref, hyp) / max(1, len(ref))
 
 
 def word_error_rate(ref: str, hyp: str, language: str) -> float:

@@ -11,9 +11,11 @@ import torch
 
 from .codec import Codec, CodecConfig
 from .dit import DiT, DiTConfig
+from .judge import JudgeConfig, PhonemeJudge
 from .melcodec import MelCodec, MelCodecConfig
 
-KINDS = {"dit": (DiT, DiTConfig), "codec": (Codec, CodecConfig), "melcodec": (MelCodec, MelCodecConfig)}
+KINDS = {"dit": (DiT, DiTConfig), "codec": (Codec, CodecConfig), "melcodec": (MelCodec, MelCodecConfig),
+         "judge": (PhonemeJudge, JudgeConfig)}
 
 
 def build(kind: str, config, seed: int, device: torch.device | str = "cpu", dtype: torch.dtype = torch.float32):

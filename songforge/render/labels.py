@@ -39,4 +39,5 @@ def labels(plan: SongPlan, sample_rate: int, loudness: float) -> dict:
         "beats": [_r(b) for b in plan.beats], "downbeats": [_r(b) for b in plan.downbeats],
         "drums": [{"time": _r(h.time), "instrument": h.instrument} for h in plan.drums],
         "bass": [{"pitch": n.pitch, "start": _r(n.start), "end": _r(n.end)} for n in plan.bass],
+        "other": [{"pitch": n.pitch, "start": _r(n.start), "end": _r(n.end)} for n in plan.other],
     }

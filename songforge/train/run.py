@@ -1,4 +1,4 @@
-"""`songforge train codec|dit --config CONFIG --data CORPUS --out DIR`: build the task and model, run the loop."""
+"""`songforge train codec|dit|judge --config CONFIG --data CORPUS --out DIR`: build the task and model, run the loop."""
 from __future__ import annotations
 
 import os
@@ -16,6 +16,9 @@ def train(kind: str, config: str, data: str, out: str, codec: str | None = None,
     if kind == "codec":
         from .codec_task import CodecTask
         task = CodecTask(data, model_cfg, tc, progress)
+    elif kind == "judge":
+        from .judge_task import JudgeTask
+        task = JudgeTask(data, model_cfg, tc, progress)
     else:
         from .dit_task import DiTTask
         if not codec:

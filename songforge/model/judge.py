@@ -1,0 +1,99 @@
+"""The phoneme judge: a small CTC phoneme recogniser for sung vocals, trained here on the data engine's vocal stems
+(exact phoneme labels, English + Mandarin, many voices), so a phoneme error rate says whether the words are sung.
+
+log-mel (80 bins, 100 frames/s) -> two stride-2 convolutions (25 frames/s) -> ConvNeXt blocks (receptive field
+~1.5 s; convolutions, not a recurrent net: fast to train on a CPU) -> one logit per phoneme of the shared
+inventory (text/phonemes.py); the CTC blank is the inventory's <blank>. Greedy decoding."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+from ..text.phonemes import BLANK, SPECIALS, SYMBOLS
+from .codec import ConvNeXt
+
+
+@dataclass(frozen=True)
+class JudgeConfig:
+    sample_rate: int = 24000
+    n_fft: int = 1024
+    hop: int = 240
+    n_mels: int = 80
+    dim: int = 192
+    layers: int = 6
+    mlp_mult: int = 2
+    dropout: float = 0.1
+    vocab: int = len(SYMBOLS)
+
+    @property
+    def frame_rate(self) -> float:
+        return self.sample_rate / self.hop / 4  # after the two stride-2 convolutions
+
+
+class PhonemeJudge(nn.Module):
+    def __init__(self, cfg: JudgeConfig):
+        super().__init__()
+        self.cfg = cfg
+        import librosa
+        fb = librosa.filters.mel(sr=cfg.sample_rate, n_fft=cfg.n_fft, n_mels=cfg.n_mels, fmin=50.0, fmax=cfg.sample_rate / 2)
+        self.register_buffer("fb", torch.from_numpy(fb).float(), persistent=False)
+        self.register_buffer("window", torch.hann_window(cfg.n_fft), persistent=False)
+        self.conv = nn.Sequential(nn.Conv1d(cfg.n_mels, cfg.dim, 5, stride=2, padding=2), nn.GELU(),
+                                  nn.Conv1d(cfg.dim, cfg.dim, 5, stride=2, padding=2), nn.GELU())
+        self.blocks = nn.Sequential(*[ConvNeXt(cfg.dim, cfg.mlp_mult) for _ in range(cfg.layers)])
+        self.norm = nn.LayerNorm(cfg.dim)
+        self.head = nn.Linear(cfg.dim, cfg.vocab)
+
+    def mel_power(self, audio: torch.Tensor) -> torch.Tensor:
+        """[B, S] at sample_rate -> mel power [B, n_mels, S / hop] (additive across sources: training mixes here)."""
+        spec = torch.stft(audio.float(), self.cfg.n_fft, self.cfg.hop, window=self.window, center=True,
+                          return_complex=True)[..., :-1]
+        return torch.matmul(self.fb, spec.real ** 2 + spec.imag ** 2)
+
+    def from_power(self, power: torch.Tensor) -> torch.Tensor:
+        """mel power [B, n_mels, F] -> log-probabilities [B, F / 4, vocab]; log-mel normalised to each item's peak
+        (loudness-invariant)."""
+        x = torch.log(power.clamp_min(1e-8))
+        x = (x - x.amax(dim=(1, 2), keepdim=True)).clamp_min(-12.0)
+        h = self.blocks(F.dropout(self.conv((x + 6.0) / 3.0), self.cfg.dropout, self.training))
+        return self.head(self.norm(h.transpose(1, 2))).log_softmax(-1)
+
+    def forward(self, audio: torch.Tensor) -> torch.Tensor:
+        """[B, S] -> log-probabilities [B, frames, vocab] at frame_rate."""
+        return self.from_power(self.mel_power(audio))
+
+    def frames_for(self, samples: int) -> int:
+        n = samples // self.cfg.hop
+        for _ in range(2):
+            n = (n + 1) // 2
+        return n
+
+    @torch.no_grad()
+    def recognise(self, audio: torch.Tensor, chunk_s: float = 30.0) -> list[str]:
+        """Greedy CTC over [S] audio at sample_rate (in chunks for long songs) -> phoneme symbols."""
+        n = int(chunk_s * self.cfg.sample_rate)
+        ids: list[int] = []
+        for a in range(0, max(1, audio.shape[-1]), n):
+            ids += self(audio[None, a:a + n]).argmax(-1)[0].tolist()
+        return greedy(ids)
+
+
+def greedy(ids: list[int]) -> list[str]:
+    """Best path per frame -> symbols: repeats merged, then blanks (and other specials) dropped."""
+    out, prev = [], None
+    for i in ids:
+        if i != prev and i >= len(SPECIALS):
+            out.append(SYMBOLS[i])
+        prev = i
+    return out
+
+
+def ctc_loss(logp: torch.Tensor, frames: torch.Tensor, targets: list[list[int]]) -> torch.Tensor:
+    """Mean CTC loss per target phoneme; logp [B, T, V], frames [B] valid lengths."""
+    flat = torch.tensor([t for seq in targets for t in seq], dtype=torch.long)
+    lengths = torch.tensor([len(seq) for seq in targets], dtype=torch.long)
+    return F.ctc_loss(logp.transpose(0, 1), flat, frames, lengths, blank=BLANK, reduction="sum",
+                      zero_infinity=True) / lengths.sum().clamp_min(1)
