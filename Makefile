@@ -1,7 +1,7 @@
 # Two commands for a newcomer: `make demo` (set up, then the main job) and `make test` (set up, then the tests).
 PY ?= python3
 
-.PHONY: setup demo test test-slow bench-data bench-generate bench-heldout bench-ceiling bench-edits bench-sampling serve
+.PHONY: setup demo test test-slow bench-data bench-generate bench-heldout bench-ceiling bench-edits bench-sampling bench-judge serve
 
 setup:
 	bash scripts/install.sh
@@ -25,13 +25,12 @@ bench-generate: setup
 	$(PY) benchmarks/generate.py --seconds 240 --repeats 1 --out benchmarks/results/generate_cpu_240s.json
 
 # needs a corpus: songforge data build --out CORPUS --hours 3 --seed 1234 --workers 2
-# (the shipped model's numbers: a corpus sung by espeak-ng only, --neural-share 0, before the neural voice)
 bench-heldout: setup
 	$(PY) benchmarks/heldout.py --model songforge/models/default --corpus $(CORPUS) --clips 24 --out benchmarks/results/heldout.json
 
 # the representation's ceiling on held-out clips (same corpus as bench-heldout)
 bench-ceiling: setup
-	$(PY) benchmarks/codec_ceiling.py --corpus $(CORPUS) --clips 12 --reps mel128 --out benchmarks/results/codec_ceiling.json
+	$(PY) benchmarks/codec_ceiling.py --corpus $(CORPUS) --clips 12 --reps shipped,mel128-gl16-zero,mel128-gl32 --out benchmarks/results/codec_ceiling.json
 
 # edits scored on held-out rendered songs (same corpus as bench-heldout)
 bench-edits: setup
@@ -40,6 +39,10 @@ bench-edits: setup
 # sampling settings (steps, guidance, Griffin-Lim iterations) on a few held-out clips
 bench-sampling: setup
 	$(PY) benchmarks/sampling_sweep.py --model songforge/models/default --corpus $(CORPUS) --clips 4 --out benchmarks/results/sampling_sweep.json
+
+# the phoneme judge on held-out renders (own / shuffled / another clip's words); GENERATED: optional song folders
+bench-judge: setup
+	$(PY) benchmarks/judge.py --corpus $(CORPUS) --clips 24 $(if $(GENERATED),--generated $(GENERATED)) --out benchmarks/results/judge.json
 
 # web UI at http://127.0.0.1:7860/ and REST API under /v1/
 serve: setup

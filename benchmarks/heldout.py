@@ -17,7 +17,7 @@ import time
 
 from roundtrip import link_oracle, roundtrip_clips, write_results
 
-SHOW = ("lyrics.wer", "lyrics.per", "timing.onset_median_ms", "timing.onset_within_50ms", "melody.raw_pitch_accuracy",
+SHOW = ("lyrics.wer", "lyrics.per", "judge.per", "timing.onset_median_ms", "timing.onset_within_50ms", "melody.raw_pitch_accuracy",
         "harmony.chord_majmin", "harmony.beat_f1", "harmony.tempo_error_pct")
 
 

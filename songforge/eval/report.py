@@ -90,6 +90,9 @@ def evaluate_song(song: SongFiles, asr: bool = True, model_dir: str | None = Non
     out: dict = {"id": a.id, "duration": round(a.duration, 3)}
     if asr:
         out["lyrics"] = lyric_metrics(a, v, sr, src, model_dir)
+    from .judge import available, judge_metrics
+    if available() and a.words:
+        out["judge"] = judge_metrics(a.words, v, sr) | {"source": src}
     out["timing"] = word_timing(v, sr, np.array([w[1] for w in a.words]), np.array([w[2] for w in a.words]),
                                 estimate_lag=vocal is not None)["summary"] | {"source": src}
     if a.f0 is not None:
@@ -101,7 +104,7 @@ def evaluate_song(song: SongFiles, asr: bool = True, model_dir: str | None = Non
     return out
 
 
-KEYS = (("lyrics", "wer"), ("lyrics", "cer"), ("lyrics", "per"), ("timing", "onset_median_ms"),
+KEYS = (("lyrics", "wer"), ("lyrics", "cer"), ("lyrics", "per"), ("judge", "per"), ("timing", "onset_median_ms"),
         ("timing", "offset_median_ms"), ("timing", "onset_within_50ms"), ("melody", "raw_pitch_accuracy"),
         ("melody", "median_cents"), ("harmony", "chord_majmin"), ("harmony", "tempo_error_pct"),
         ("harmony", "beat_f1"), ("audio", "lufs"), ("audio", "clipping"), ("audio", "vocal_leakage_db"),

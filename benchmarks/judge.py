@@ -1,0 +1,101 @@
+"""The phoneme judge validated: PER on held-out renders per language, and how far it rises when the words sung
+are not the words asked (same vocals scored against the words shuffled, and against another clip's words);
+optionally PER on generated songs (song folders with labels.json + vocals, e.g. heldout.py's model folder).
+
+    python benchmarks/judge.py --corpus CORPUS --clips 24 [--generated DIR] --out benchmarks/results/judge.json
+"""
+from __future__ import annotations
+
+import argparse
+import glob
+import json
+import os
+import time
+
+import numpy as np
+
+from roundtrip import write_results
+
+
+def words_of(labels: dict) -> list[tuple[str, float, float, str]]:
+    return [(w["text"], w["start"], w["end"], w["language"] or "en") for w in labels["words"]]
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--corpus", required=True)
+    ap.add_argument("--clips", type=int, default=24)
+    ap.add_argument("--judge", default=None, help="judge checkpoint folder (default: the shipped one)")
+    ap.add_argument("--generated", help="a folder of generated song folders to score as well")
+    ap.add_argument("--out", default="benchmarks/results/judge.json")
+    a = ap.parse_args()
+    import torch
+
+    from songforge.eval.judge import JUDGE_DIR, _judge, asked_phonemes
+    from songforge.eval.text import edit_distance
+    from songforge.train.data import load_audio, read_manifest
+    judge = _judge(a.judge or JUDGE_DIR)
+    rows = (read_manifest(a.corpus, ("test",)) + read_manifest(a.corpus, ("valid",), required=False))[:a.clips]
+    labels = {}
+    for r in rows:
+        with open(os.path.join(a.corpus, r["labels"]), encoding="utf-8") as f:
+            labels[r["id"]] = json.load(f)
+    rng = np.random.default_rng(0)
+    tally: dict[str, dict[str, list[int]]] = {}
+    per_clip, t0, audio_s = [], time.time(), 0.0
+
+    def add(group: str, lang: str, ref: list[str], hyp: list[str]) -> float:
+        e = edit_distance(ref, hyp)
+        t = tally.setdefault(group, {}).setdefault(lang, [0, 0])
+        t[0] += e
+        t[1] += len(ref)
+        return e / max(1, len(ref))
+
+    for r in rows:
+        lab, lang = labels[r["id"]], r["language"]
+        voc = load_audio(a.corpus, r, "vocals", judge.cfg.sample_rate)
+        audio_s += len(voc) / judge.cfg.sample_rate
+        hyp = judge.recognise(torch.from_numpy(voc))
+        words = words_of(lab)
+        shuffled = [words[i] for i in rng.permutation(len(words))]
+        other = min((x for x in rows if x["id"] != r["id"] and x["language"] == lang),
+                    key=lambda x: abs(len(labels[x["id"]]["words"]) - len(words)), default=None)
+        row = {"id": r["id"], "language": lang, "voice_engine": r.get("voice_engine"),
+               "oracle": add("oracle", lang, asked_phonemes(words), hyp),
+               "words_shuffled": add("words_shuffled", lang, asked_phonemes(shuffled), hyp)}
+        if other is not None:
+            row["words_replaced"] = add("words_replaced", lang, asked_phonemes(words_of(labels[other["id"]])), hyp)
+        per_clip.append(row)
+    judge_s = time.time() - t0
+    if a.generated:
+        for lab_path in sorted(glob.glob(os.path.join(a.generated, "*", "labels.json"))):
+            d = os.path.dirname(lab_path)
+            with open(lab_path, encoding="utf-8") as f:
+                lab = json.load(f)
+            import soundfile as sf
+            x, sr = sf.read(os.path.join(d, "vocals.flac"), dtype="float32", always_2d=True)
+            x = x.mean(axis=1)
+            if sr != judge.cfg.sample_rate:
+                import soxr
+                x = soxr.resample(x, sr, judge.cfg.sample_rate)
+            words = words_of(lab)
+            lang = "zh" if any(w[3] == "zh" for w in words) else "en"
+            add("generated", lang, asked_phonemes(words), judge.recognise(torch.from_numpy(x)))
+    table = {g: {lang: round(e / max(1, n), 4) for lang, (e, n) in sorted(v.items())} for g, v in tally.items()}
+    langs: dict[str, int] = {}
+    for r in rows:
+        langs[r["language"]] = langs.get(r["language"], 0) + 1
+    result = {"corpus": a.corpus, "judge": a.judge or JUDGE_DIR, "clips": len(rows), "languages": langs,
+              "generated": a.generated, "per": table, "per_clip": per_clip,
+              "judge_x_real_time": round(audio_s / max(judge_s, 1e-6), 1)}
+    lines = ["| vocals scored against | " + " | ".join(f"PER {lang}" for lang in sorted(langs)) + " |",
+             "|---" * (len(langs) + 1) + "|"]
+    for g, v in table.items():
+        lines.append(f"| {g} | " + " | ".join(str(v.get(lang, "-")) for lang in sorted(langs)) + " |")
+    md = (f"{len(rows)} held-out clips ({langs}); judge {result['judge']}, "
+          f"{result['judge_x_real_time']}x real time on this CPU\n\n" + "\n".join(lines) + "\n")
+    write_results(a.out, result, md)
+
+
+if __name__ == "__main__":
+    main()

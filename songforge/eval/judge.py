@@ -1,0 +1,41 @@
+"""Phoneme error rate by the phoneme judge (model/judge.py) trained here on the data engine's vocals: whether the
+asked words are sung, in the project's own phoneme inventory, without a speech recogniser's language model.
+Used when a judge checkpoint is present (the shipped one: songforge/models/judge)."""
+from __future__ import annotations
+
+import os
+from functools import lru_cache
+
+import numpy as np
+
+JUDGE_DIR = os.path.join(os.path.dirname(os.path.dirname(__file__)), "models", "judge")
+
+
+def available(model_dir: str = JUDGE_DIR) -> bool:
+    return os.path.exists(os.path.join(model_dir, "config.json"))
+
+
+@lru_cache(maxsize=2)
+def _judge(model_dir: str):
+    from ..model import checkpoint
+    return checkpoint.load(model_dir)[0]
+
+
+def asked_phonemes(words: list[tuple[str, float, float, str]]) -> list[str]:
+    """The asked words' phonemes, each word by its own language's G2P (as the data engine sings them)."""
+    from .text import phonemes_of
+    return [p for text, _, _, lang in words for p in phonemes_of(text, lang)]
+
+
+def judge_metrics(words: list[tuple[str, float, float, str]], vocal: np.ndarray, sr: int,
+                  model_dir: str = JUDGE_DIR) -> dict:
+    import torch
+
+    from .text import edit_distance
+    judge = _judge(model_dir)
+    if sr != judge.cfg.sample_rate:
+        import soxr
+        vocal = soxr.resample(vocal, sr, judge.cfg.sample_rate)
+    ref = asked_phonemes(words)
+    hyp = judge.recognise(torch.from_numpy(np.ascontiguousarray(vocal, dtype=np.float32)))
+    return {"per": round(edit_distance(ref, hyp) / max(1, len(ref)), 4), "phonemes": len(ref), "heard": len(hyp)}
