@@ -31,10 +31,11 @@ def main() -> None:
     a = ap.parse_args()
     import torch
 
-    from songforge.eval.judge import JUDGE_DIR, _judge, asked_phonemes
+    from songforge.eval import shipped
+    from songforge.eval.judge import JUDGE_DIR, asked_phonemes
     from songforge.eval.text import edit_distance
     from songforge.train.data import load_audio, read_manifest
-    judge = _judge(a.judge or JUDGE_DIR)
+    judge = shipped.load(a.judge or JUDGE_DIR)
     rows = (read_manifest(a.corpus, ("test",)) + read_manifest(a.corpus, ("valid",), required=False))[:a.clips]
     labels = {}
     for r in rows:

@@ -33,5 +33,8 @@ fi
 
 echo "[install] songforge and its extras"
 pip_install -e ".[all,dev]"
+# note transcription for `songforge eval`: basic-pitch's metadata pins tensorflow on Linux, but its ONNX model runs
+# under onnxruntime; its real needs (librosa, mir_eval, pretty_midi, resampy, scikit-learn) come with the extras above
+pip_install --no-deps basic-pitch==0.4.0
 $PY -c "import torch; assert torch.__version__.startswith('2.13.0'), torch.__version__"
 echo "[install] done"

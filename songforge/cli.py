@@ -140,7 +140,8 @@ def cmd_eval(a) -> int:
         print(p, file=sys.stderr)
     with open(os.path.join(a.report, "report.md"), encoding="utf-8") as f:
         print(f.read())
-    print(json.dumps({"songs": summary["songs"], "fad_mfcc": summary["fad_mfcc"], "report": a.report}))
+    print(json.dumps({"songs": summary["songs"], "fad_mfcc": summary["fad_mfcc"], "fad_tagger": summary["fad_tagger"],
+                      "report": a.report}))
     return 1 if summary["problems"] or not summary["songs"] else 0
 
 
@@ -239,10 +240,11 @@ def main(argv: list[str] | None = None) -> int:
     from .cli_serve import add_parser as add_serve
     add_serve(sub)
 
-    c = sub.add_parser("train", help="train the codec, the DiT or the phoneme judge on a corpus (resumes from OUT/last if present)")
-    c.add_argument("kind", choices=("codec", "dit", "judge"))
+    c = sub.add_parser("train", help="train the codec, the DiT, the phoneme judge or the style tagger on a corpus "
+                                     "(resumes from OUT/last if present)")
+    c.add_argument("kind", choices=("codec", "dit", "judge", "tagger"))
     c.add_argument("--config", required=True, help="JSON: {kind, model: {...}, train: {...}} (see configs/)")
-    c.add_argument("--data", required=True, help="a corpus folder from `songforge data build`")
+    c.add_argument("--data", required=True, nargs="+", help="a corpus folder from `songforge data build` (judge, tagger: one or more)")
     c.add_argument("--out", required=True, help="run folder: log.jsonl, eval.jsonl, last/ (resume), final/ (EMA weights)")
     c.add_argument("--codec", help="dit: the trained codec checkpoint folder (latents are cached under OUT/latents)")
     c.add_argument("--init", help="start from these weights (a checkpoint folder of the same kind)")

@@ -65,6 +65,10 @@ def test_eval_command(rendered, tmp_path, capsys):
     assert row["timing"]["onset_median_ms"] <= 20 and abs(row["timing"]["lag_ms"]) <= 10
     assert row["melody"]["raw_pitch_accuracy"] >= 0.85 and row["harmony"]["beat_f1"] >= 0.95
     assert row["harmony"]["chord_majmin"] >= 0.8  # speed is measured by benchmarks, not asserted here
+    print(json.dumps({k: row.get(k) for k in ("melody_swiftf0", "notes", "judge", "style")}))
+    assert row["melody_swiftf0"]["raw_pitch_accuracy"] >= 0.8 and "swift-f0" in row["melody_swiftf0"]["evaluator"]
+    assert row["notes"]["vocals_f1"] >= 0.6 and row["notes"]["bass_f1"] >= 0.5 and row["notes"]["other_f1"] >= 0.4
+    assert "Evaluators:" in (rep / "report.md").read_text()
     agg = json.loads((rep / "aggregate.json").read_text())
     assert agg["songs"] == 1 and "timing.onset_median_ms" in agg["aggregate"]
     assert (rep / "report.md").exists() and (rep / "songs" / "moonlit.png").stat().st_size > 10000
@@ -102,3 +106,21 @@ def test_eval_names_songs_by_folder(rendered, tmp_path):
     assert "| take1 | moonlit |" in md and "| take2 | moonlit |" in md
     one = evaluate(str(d / "take1"), str(tmp_path / "rep1"), asr=False, pictures=False, progress=False)
     assert one["songs"] == 1 and (tmp_path / "rep1" / "songs" / "moonlit.json").exists()
+
+
+def test_transcription_hears_a_planned_melody():
+    """basic-pitch on a harmonic tone melody: the planned notes score high; the same plan a semitone up scores ~0."""
+    from songforge.eval.transcription import note_scores, transcribe
+    sr, rng = 22050, np.random.default_rng(0)
+    pitches = [60, 62, 64, 65, 67, 65, 64, 62]
+    notes = [(0.5 + 0.4 * i, 0.5 + 0.4 * i + 0.3, p) for i, p in enumerate(pitches)]
+    y = np.zeros(int(4.5 * sr))
+    for a, b, p in notes:
+        t = np.arange(int((b - a) * sr)) / sr
+        f = 440 * 2 ** ((p - 69) / 12)
+        tone = sum(np.sin(2 * np.pi * k * f * t) / k for k in range(1, 6)) * np.minimum(1, np.minimum(t, b - a - t) / 0.02)
+        y[int(a * sr):int(a * sr) + len(t)] += 0.2 * tone
+    y += 1e-3 * rng.normal(size=len(y))
+    est = transcribe(y, sr, "vocals")
+    assert note_scores(notes, est)["note_f1"] >= 0.8
+    assert note_scores([(a, b, p + 1) for a, b, p in notes], est)["note_f1"] <= 0.2

@@ -14,9 +14,9 @@ def test_train_judge_cli(tiny_corpus, tmp_path):
     from songforge.cli import main
     out = str(tmp_path / "judge")
     assert main(["train", "judge", "--config", os.path.join(ROOT, "configs", "judge_tiny.json"), "--data", tiny_corpus,
-                 "--out", out]) == 0
+                 tiny_corpus, "--out", out]) == 0  # two corpora pooled (here the same one twice)
     model, kind = checkpoint.load(os.path.join(out, "final"))
-    assert kind == "judge" and isinstance(model, PhonemeJudge)
+    assert kind == "judge" and isinstance(model, PhonemeJudge) and model.rnn is not None
     with open(os.path.join(out, "eval.jsonl")) as f:
         last = json.loads(f.readlines()[-1])
     assert any(k.startswith("per_") for k in last)
@@ -26,3 +26,24 @@ def test_greedy_decoding_merges_repeats_then_drops_blanks():
     a, n = phoneme_id("a1"), phoneme_id("n")
     assert greedy([BLANK, a, a, BLANK, a, n, n, BLANK]) == ["a1", "a1", "n"]
     assert greedy([BLANK, BLANK]) == []
+
+
+def test_judge_augment_masks_and_tilts_without_touching_the_source(tiny_corpus):
+    import torch
+    from songforge.model.judge import JudgeConfig
+    from songforge.train.config import TrainConfig
+    from songforge.train.judge_task import JudgeTask
+    task = JudgeTask(tiny_corpus, JudgeConfig(dim=32, layers=1), TrainConfig(segment_s=3.0, spec_masks=2, tilt_db=6.0),
+                     progress=False)
+    x = torch.rand(80, 300) + 0.5
+    x0 = x.clone()
+    y = task.augment(x, torch.Generator().manual_seed(3))
+    assert torch.equal(x, x0)
+    ratio = (y / x)
+    zeroed = ratio == 0
+    assert zeroed.any() and zeroed.float().mean() < 0.5  # masks cut bands and spans, not everything
+    kept = ratio[~zeroed.all(dim=1)][:, ~zeroed.all(dim=0)]  # rows and columns no mask cut: only the tilt
+    per_bin = kept.mean(dim=1)
+    assert torch.allclose(kept, per_bin[:, None].expand_as(kept), rtol=1e-5)  # a gain per mel bin
+    tilt_db = 10 * torch.log10(per_bin[-1] / per_bin[0])
+    assert 0.0 < abs(float(tilt_db)) <= 6.0

@@ -1,8 +1,8 @@
 """Fréchet Audio Distance between sets of songs, through a pluggable embedding.
 
 The default embedding works offline with no model: per 1 s window (0.5 s hop), the mean and standard
-deviation of 20 MFCCs and 7 spectral-contrast bands (54 dims). A trained songforge audio encoder can be
-registered in EMBEDDINGS later without touching the Fréchet code."""
+deviation of 20 MFCCs and 7 spectral-contrast bands (54 dims). The learned one ("tagger") is the style tagger's
+pooled embedding of 3 s windows (eval/style.py), used when the tagger checkpoint is present."""
 from __future__ import annotations
 
 import numpy as np
@@ -37,7 +37,12 @@ def mfcc_embedding(audio: np.ndarray, sr: int) -> np.ndarray:
     return np.array(out) if out else np.zeros((0, 54))
 
 
-EMBEDDINGS = {"mfcc": mfcc_embedding}
+def _tagger(audio: np.ndarray, sr: int) -> np.ndarray:
+    from .style import tagger_embedding
+    return tagger_embedding(audio, sr)
+
+
+EMBEDDINGS = {"mfcc": mfcc_embedding, "tagger": _tagger}
 
 
 def fad(set_a: list[tuple[np.ndarray, int]], set_b: list[tuple[np.ndarray, int]], embedding: str = "mfcc") -> float:

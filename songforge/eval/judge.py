@@ -3,22 +3,15 @@ asked words are sung, in the project's own phoneme inventory, without a speech r
 Used when a judge checkpoint is present (the shipped one: songforge/models/judge)."""
 from __future__ import annotations
 
-import os
-from functools import lru_cache
-
 import numpy as np
 
-JUDGE_DIR = os.path.join(os.path.dirname(os.path.dirname(__file__)), "models", "judge")
+from . import shipped
+
+JUDGE_DIR = shipped.model_dir("judge")
 
 
 def available(model_dir: str = JUDGE_DIR) -> bool:
-    return os.path.exists(os.path.join(model_dir, "config.json"))
-
-
-@lru_cache(maxsize=2)
-def _judge(model_dir: str):
-    from ..model import checkpoint
-    return checkpoint.load(model_dir)[0]
+    return shipped.available(model_dir)
 
 
 def asked_phonemes(words: list[tuple[str, float, float, str]]) -> list[str]:
@@ -32,7 +25,7 @@ def judge_metrics(words: list[tuple[str, float, float, str]], vocal: np.ndarray,
     import torch
 
     from .text import edit_distance
-    judge = _judge(model_dir)
+    judge = shipped.load(model_dir)
     if sr != judge.cfg.sample_rate:
         import soxr
         vocal = soxr.resample(vocal, sr, judge.cfg.sample_rate)

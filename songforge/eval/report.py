@@ -26,17 +26,18 @@ def lyric_metrics(asked: Asked, vocal: np.ndarray, sr: int, source: str, model_d
             "per": round(phoneme_error_rate(ref, hyp, lang), 4)}
 
 
-def melody_metrics(asked: Asked, vocal: np.ndarray, sr: int) -> dict:
+def melody_metrics(asked: Asked, vocal: np.ndarray, sr: int, tracker: str = "harvest") -> dict:
     import mir_eval
-    from .pitch import cents_errors, sung_f0
-    t, f = sung_f0(vocal, sr)
+    from .pitch import TRACKERS, cents_errors
+    evaluator, track = TRACKERS[tracker]
+    t, f = track(vocal, sr)
     rt, rf = asked.f0
     ref = np.interp(t, rt, rf, left=0, right=0) * (np.interp(t, rt, (rf > 0).astype(float), left=0, right=0) > 0.999)
     m = mir_eval.melody.evaluate(t, ref, t, f)
     c = cents_errors(rt, rf, t, f)
     return {"raw_pitch_accuracy": round(m["Raw Pitch Accuracy"], 4), "raw_chroma_accuracy": round(m["Raw Chroma Accuracy"], 4),
             "voicing_recall": round(m["Voicing Recall"], 4), "voicing_false_alarm": round(m["Voicing False Alarm"], 4),
-            "median_cents": round(float(np.median(c)), 2) if len(c) else None}
+            "median_cents": round(float(np.median(c)), 2) if len(c) else None, "evaluator": evaluator}
 
 
 def harmony_metrics(asked: Asked, harm: np.ndarray | None, drums: np.ndarray | None, sr: int) -> dict:
@@ -78,8 +79,28 @@ def audio_metrics(asked: Asked, mix: np.ndarray, sr: int, vocal: np.ndarray | No
     return out
 
 
-def evaluate_song(song: SongFiles, asr: bool = True, model_dir: str | None = None) -> dict:
+EVALUATORS = {  # which evaluator produced each group of numbers (printed under the report's table)
+    "lyrics": "Whisper (faster-whisper, CTranslate2 models shipped in PyPI packages)",
+    "judge": "songforge phoneme judge (CTC, trained here; songforge/models/judge)",
+    "timing": "spectral change around the asked word times (eval/timing.py)",
+    "melody": "WORLD Harvest F0 (pyworld)", "melody_swiftf0": "swift-f0 0.3.0 F0 (ONNX)",
+    "notes": "basic-pitch 0.4.0 note transcription (ONNX) + mir_eval.transcription",
+    "harmony": "chords: chroma templates (eval/harmony.py) + mir_eval majmin; tempo/beats: librosa",
+    "style": "songforge style tagger (trained here; songforge/models/tagger)",
+}
+
+
+def optional_evaluators() -> dict[str, bool]:
+    """Which optional evaluators are installed (each one missing is skipped, and named in the report's notes)."""
+    import importlib.util
+    from .transcription import available as basic_pitch
+    return {"swift-f0": importlib.util.find_spec("swift_f0") is not None, "basic-pitch": basic_pitch()}
+
+
+def evaluate_song(song: SongFiles, asr: bool = True, model_dir: str | None = None,
+                  optional: dict[str, bool] | None = None) -> dict:
     from .timing import word_timing
+    optional = optional_evaluators() if optional is None else optional
     t0 = time.time()
     mix, sr = song.load("mix")
     stems = {k: song.load(k)[0] for k in song.stems}
@@ -97,8 +118,16 @@ def evaluate_song(song: SongFiles, asr: bool = True, model_dir: str | None = Non
                                 estimate_lag=vocal is not None)["summary"] | {"source": src}
     if a.f0 is not None:
         out["melody"] = melody_metrics(a, v, sr)
+        if optional["swift-f0"]:
+            out["melody_swiftf0"] = melody_metrics(a, v, sr, "swift-f0")
+    if a.notes and optional["basic-pitch"]:
+        from .transcription import transcription_metrics
+        out["notes"] = transcription_metrics(a.notes, {"vocals": v} | stems, sr)
     out["harmony"] = harmony_metrics(a, stems.get("other", mix), stems.get("drums", mix), sr)
     out["audio"] = audio_metrics(a, mix, sr, vocal)
+    from .style import available as tagger_available, style_metrics
+    if tagger_available():
+        out["style"] = style_metrics(mix, sr, a.style, a.programs)
     out["eval_seconds"] = round(time.time() - t0, 2)
     out["realtime_factor"] = round(out["eval_seconds"] / max(a.duration, 1e-6), 3)
     return out
@@ -106,8 +135,10 @@ def evaluate_song(song: SongFiles, asr: bool = True, model_dir: str | None = Non
 
 KEYS = (("lyrics", "wer"), ("lyrics", "cer"), ("lyrics", "per"), ("judge", "per"), ("timing", "onset_median_ms"),
         ("timing", "offset_median_ms"), ("timing", "onset_within_50ms"), ("melody", "raw_pitch_accuracy"),
-        ("melody", "median_cents"), ("harmony", "chord_majmin"), ("harmony", "tempo_error_pct"),
-        ("harmony", "beat_f1"), ("audio", "lufs"), ("audio", "clipping"), ("audio", "vocal_leakage_db"),
+        ("melody", "median_cents"), ("melody_swiftf0", "raw_pitch_accuracy"), ("notes", "vocals_f1"),
+        ("notes", "vocals_f1_offsets"), ("notes", "bass_f1"), ("notes", "bass_f1_offsets"), ("notes", "other_f1"), ("harmony", "chord_majmin"), ("harmony", "tempo_error_pct"),
+        ("harmony", "beat_f1"), ("style", "style_correct"), ("style", "other_f1"), ("style", "bass_correct"),
+        ("audio", "lufs"), ("audio", "clipping"), ("audio", "vocal_leakage_db"),
         (None, "realtime_factor"))
 
 
@@ -122,7 +153,7 @@ def aggregate(rows: list[dict]) -> dict:
     return agg
 
 
-def markdown(rows: list[dict], agg: dict, fad: float | None) -> str:
+def markdown(rows: list[dict], agg: dict, fad: dict[str, float], notes: list[str] = ()) -> str:
     cols = [k for k in agg]
     lines = ["| folder | song | " + " | ".join(cols) + " |", "|---|---|" + "---|" * len(cols)]
     for r in rows:
@@ -133,8 +164,11 @@ def markdown(rows: list[dict], agg: dict, fad: float | None) -> str:
             cells.append("" if v is None else f"{v:g}" if isinstance(v, (int, float)) else str(v))
         lines.append(f"| {r.get('folder', '')} | {r['id']} | " + " | ".join(cells) + " |")
     lines.append("| **mean** | | " + " | ".join(f"{agg[c]['mean']:g}" for c in cols) + " |")
-    if fad is not None:
-        lines.append(f"\nFAD (mfcc embedding) against the references: **{fad:.3f}**")
+    for name, value in fad.items():
+        lines.append(f"\nFAD ({name} embedding) against the references: **{value:.3f}**")
+    groups = {c.rpartition(".")[0] for c in cols}
+    lines += ["", "Evaluators: " + "; ".join(f"{g}: {EVALUATORS[g]}" for g in EVALUATORS if g in groups)]
+    lines += [f"\nNote: {n}" for n in notes]
     return "\n".join(lines) + "\n"
 
 
@@ -156,9 +190,18 @@ def evaluate(songs_path: str, report: str, refs: str | None = None, asr: bool = 
         from tqdm import tqdm
         it = tqdm(songs, unit="song", desc="scoring")
     names = song_names(songs)
+    from .judge import available as judge_available
+    from .style import available as tagger_available
+    optional = optional_evaluators()
+    notes = [f"{name} is not installed: its numbers are skipped ({how})" for name, how in
+             (("swift-f0", "pip install swift-f0==0.3.0"), ("basic-pitch", "pip install --no-deps basic-pitch==0.4.0"))
+             if not optional[name]]
+    notes += [f"no {what} checkpoint in songforge/models: {which} skipped" for what, which, ok in
+              (("phoneme judge", "judge.per", judge_available()), ("style tagger", "style accuracy and FAD (tagger)",
+                                                                   tagger_available())) if not ok]
     for s, name in zip(it, names):
         try:
-            row = {"folder": s.where} | evaluate_song(s, asr, model_dir)
+            row = {"folder": s.where} | evaluate_song(s, asr, model_dir, optional)
         except Exception as e:  # one unreadable song must not sink the report; it is listed instead
             problems.append(f"{s.mix}: id '{s.asked.id}': {type(e).__name__}: {e}")
             continue
@@ -167,16 +210,19 @@ def evaluate(songs_path: str, report: str, refs: str | None = None, asr: bool = 
         if pictures:
             from .picture import plot_eval
             plot_eval(s, row, os.path.join(report, "songs", f"{name}.png"))
-    fad_value = None
+    fads: dict[str, float] = {}
     if refs:
         from .fad import fad
         from .songs import discover as disc
         ref_songs, p2 = disc(refs)
         problems += p2
         if rows and ref_songs:
-            fad_value = fad([s.load("mix") for s in songs], [r.load("mix") for r in ref_songs])
+            mixes, ref_mixes = [s.load("mix") for s in songs], [r.load("mix") for r in ref_songs]
+            for name in ("mfcc",) + (("tagger",) if tagger_available() else ()):
+                fads[name] = fad(mixes, ref_mixes, name)
     agg = aggregate(rows)
-    summary = {"songs": len(rows), "problems": problems, "aggregate": agg, "fad_mfcc": fad_value}
+    summary = {"songs": len(rows), "problems": problems, "notes": notes, "aggregate": agg, "fad_mfcc": fads.get("mfcc"),
+               "fad_tagger": fads.get("tagger")}
     write_atomic(os.path.join(report, "aggregate.json"), json.dumps(summary, ensure_ascii=False, indent=1))
-    write_atomic(os.path.join(report, "report.md"), markdown(rows, agg, fad_value))
+    write_atomic(os.path.join(report, "report.md"), markdown(rows, agg, fads, notes))
     return summary

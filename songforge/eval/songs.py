@@ -23,6 +23,9 @@ class Asked:
     beats: np.ndarray | None = None
     bpm: float | None = None
     bpm_range: tuple[float, float] | None = None
+    style: str | None = None  # the planner's style name, where the song's labels record it
+    programs: dict | None = None  # {"other": [GM programs], "bass": GM program} from the labels
+    notes: dict[str, list[tuple[float, float, int]]] | None = None  # planned (start, end, MIDI) per stem
 
 
 @dataclass
@@ -48,7 +51,22 @@ def _from_labels(lab: dict) -> Asked:
                  (np.arange(len(f0["hz"])) * f0["hop_s"], np.array(f0["hz"])) if f0 else None,
                  [(c["symbol"], c["start"], c["end"]) for c in lab.get("chords", [])] or None,
                  np.array(lab["beats"]) if lab.get("beats") else None, lab.get("bpm"),
-                 BY_NAME[lab["style"]].bpm_range if lab.get("style") in BY_NAME else None)
+                 BY_NAME[lab["style"]].bpm_range if lab.get("style") in BY_NAME else None,
+                 lab.get("style"), lab.get("programs"),
+                 planned_notes(lab) or None)
+
+
+def planned_notes(lab: dict) -> dict[str, list[tuple[float, float, int]]]:
+    """(start, end, MIDI) per stem from labels.json; a sung note starts at its syllable's vowel, where its pitch
+    starts (the consonant before it has none)."""
+    from ..text.phonemes import is_vowel
+    vowel: dict[int, float] = {}
+    for p in lab.get("phonemes", []):
+        if is_vowel(p["symbol"]):
+            vowel.setdefault(p["syllable"], p["start"])
+    out = {"vocals": [(vowel.get(n.get("syllable", -1), n["start"]), n["end"], n["pitch"]) for n in lab.get("notes", [])]}
+    out |= {stem: [(n["start"], n["end"], n["pitch"]) for n in lab.get(stem, [])] for stem in ("bass", "other")}
+    return {k: v for k, v in out.items() if v}
 
 
 def _folder(d: str) -> SongFiles | None:
@@ -77,7 +95,8 @@ def _from_spec(spec_path: str, audio: str) -> list[SongFiles]:
         if c.bpm:
             beats = np.arange(0, s.timing.duration, 60.0 / c.bpm)
         asked = Asked(s.spec.id, s.timing.duration, [(w.text, w.start, w.end, w.language or "en") for w in s.timing.words],
-                      f0, [(x.symbol, x.start, x.end) for x in c.chords] or None, beats, c.bpm)
+                      f0, [(x.symbol, x.start, x.end) for x in c.chords] or None, beats, c.bpm,
+                      notes={"vocals": [(n.start, n.end, n.pitch) for n in c.melody]} if c.melody else None)
         out.append(SongFiles(asked, audio, where=os.path.splitext(audio)[0]))
     return out
 

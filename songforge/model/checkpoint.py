@@ -13,9 +13,10 @@ from .codec import Codec, CodecConfig
 from .dit import DiT, DiTConfig
 from .judge import JudgeConfig, PhonemeJudge
 from .melcodec import MelCodec, MelCodecConfig
+from .tagger import StyleTagger, TaggerConfig
 
 KINDS = {"dit": (DiT, DiTConfig), "codec": (Codec, CodecConfig), "melcodec": (MelCodec, MelCodecConfig),
-         "judge": (PhonemeJudge, JudgeConfig)}
+         "judge": (PhonemeJudge, JudgeConfig), "tagger": (StyleTagger, TaggerConfig)}
 
 
 def build(kind: str, config, seed: int, device: torch.device | str = "cpu", dtype: torch.dtype = torch.float32):

@@ -2,7 +2,7 @@
 (exact phoneme labels, English + Mandarin, many voices), so a phoneme error rate says whether the words are sung.
 
 log-mel (80 bins, 100 frames/s) -> two stride-2 convolutions (25 frames/s) -> ConvNeXt blocks (receptive field
-~1.5 s; convolutions, not a recurrent net: fast to train on a CPU) -> one logit per phoneme of the shared
+~1.5 s) -> optionally a residual bidirectional GRU (whole-window context) -> one logit per phoneme of the shared
 inventory (text/phonemes.py); the CTC blank is the inventory's <blank>. Greedy decoding."""
 from __future__ import annotations
 
@@ -26,6 +26,7 @@ class JudgeConfig:
     layers: int = 6
     mlp_mult: int = 2
     dropout: float = 0.1
+    rnn: int = 0  # bidirectional GRU layers after the ConvNeXt blocks (0: none, as in v0)
     vocab: int = len(SYMBOLS)
 
     @property
@@ -44,6 +45,7 @@ class PhonemeJudge(nn.Module):
         self.conv = nn.Sequential(nn.Conv1d(cfg.n_mels, cfg.dim, 5, stride=2, padding=2), nn.GELU(),
                                   nn.Conv1d(cfg.dim, cfg.dim, 5, stride=2, padding=2), nn.GELU())
         self.blocks = nn.Sequential(*[ConvNeXt(cfg.dim, cfg.mlp_mult) for _ in range(cfg.layers)])
+        self.rnn = nn.GRU(cfg.dim, cfg.dim // 2, cfg.rnn, batch_first=True, bidirectional=True) if cfg.rnn else None
         self.norm = nn.LayerNorm(cfg.dim)
         self.head = nn.Linear(cfg.dim, cfg.vocab)
 
@@ -58,8 +60,10 @@ class PhonemeJudge(nn.Module):
         (loudness-invariant)."""
         x = torch.log(power.clamp_min(1e-8))
         x = (x - x.amax(dim=(1, 2), keepdim=True)).clamp_min(-12.0)
-        h = self.blocks(F.dropout(self.conv((x + 6.0) / 3.0), self.cfg.dropout, self.training))
-        return self.head(self.norm(h.transpose(1, 2))).log_softmax(-1)
+        h = self.blocks(F.dropout(self.conv((x + 6.0) / 3.0), self.cfg.dropout, self.training)).transpose(1, 2)
+        if self.rnn is not None:
+            h = h + F.dropout(self.rnn(h)[0], self.cfg.dropout, self.training)
+        return self.head(self.norm(h)).log_softmax(-1)
 
     def forward(self, audio: torch.Tensor) -> torch.Tensor:
         """[B, S] -> log-probabilities [B, frames, vocab] at frame_rate."""

@@ -21,6 +21,8 @@ class TrainConfig:
     segment_s: float = 1.92  # codec: training excerpt length; dit: crop length (0 = whole clips)
     kl_weight: float = 1e-4  # codec only
     mel_weight: float = 1.0  # codec only
+    spec_masks: int = 0  # judge only: SpecAugment, this many frequency masks (<= 8 mel bins) and time masks (<= 0.1 s)
+    tilt_db: float = 0.0  # judge only: a random spectral tilt of up to +-tilt_db from the lowest to the highest mel bin
     precision: str = "auto"  # auto: bf16 on CUDA, fp32 on CPU
     train_only: tuple[str, ...] = ()  # parameter-name prefixes to train (others frozen); empty: train all
 

@@ -1,4 +1,4 @@
-"""`songforge train codec|dit|judge --config CONFIG --data CORPUS --out DIR`: build the task and model, run the loop."""
+"""`songforge train codec|dit|judge|tagger --config CONFIG --data CORPUS --out DIR`: build the task and model, run the loop."""
 from __future__ import annotations
 
 import os
@@ -8,14 +8,20 @@ from .config import load_config
 from .loop import fit
 
 
-def train(kind: str, config: str, data: str, out: str, codec: str | None = None, init: str | None = None,
+def train(kind: str, config: str, data: str | list[str], out: str, codec: str | None = None, init: str | None = None,
           progress: bool = True) -> dict:
     cfg_kind, model_cfg, tc = load_config(config)
     if cfg_kind != kind:
         raise ValueError(f"{config}: field 'kind': this config trains a {cfg_kind}, not a {kind}")
+    data = [data] if isinstance(data, str) else list(data)
+    if kind not in ("judge", "tagger") and len(data) != 1:
+        raise ValueError(f"train {kind}: --data takes one corpus (the judge and the tagger pool several)")
     if kind == "codec":
         from .codec_task import CodecTask
-        task = CodecTask(data, model_cfg, tc, progress)
+        task = CodecTask(data[0], model_cfg, tc, progress)
+    elif kind == "tagger":
+        from .tagger_task import TaggerTask
+        task = TaggerTask(data, model_cfg, tc, progress)
     elif kind == "judge":
         from .judge_task import JudgeTask
         task = JudgeTask(data, model_cfg, tc, progress)
@@ -23,7 +29,7 @@ def train(kind: str, config: str, data: str, out: str, codec: str | None = None,
         from .dit_task import DiTTask
         if not codec:
             raise ValueError("train dit: --codec DIR (a trained codec checkpoint) is required")
-        task = DiTTask(data, model_cfg, tc, codec, os.path.join(out, "latents"), progress)
+        task = DiTTask(data[0], model_cfg, tc, codec, os.path.join(out, "latents"), progress)
     model = checkpoint.build(kind, model_cfg, tc.seed)
     if init:  # every tensor whose name and shape match (a new head starts fresh)
         own = model.state_dict()

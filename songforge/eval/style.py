@@ -1,0 +1,48 @@
+"""Style accuracy and instrument presence by the style tagger (model/tagger.py) trained here on the data engine's
+renders, and its window embeddings for a learned FAD. Used when a tagger checkpoint is present (the shipped one:
+songforge/models/tagger)."""
+from __future__ import annotations
+
+import numpy as np
+
+from . import shipped
+
+TAGGER_DIR = shipped.model_dir("tagger")
+
+
+def available(model_dir: str = TAGGER_DIR) -> bool:
+    return shipped.available(model_dir)
+
+
+def _audio(model, x: np.ndarray, sr: int):
+    import torch
+    if sr != model.cfg.sample_rate:
+        import soxr
+        x = soxr.resample(x, sr, model.cfg.sample_rate)
+    return torch.from_numpy(np.ascontiguousarray(x, dtype=np.float32))
+
+
+def style_metrics(mix: np.ndarray, sr: int, style: str | None, programs: dict | None, model_dir: str = TAGGER_DIR) -> dict:
+    """What the tagger hears in a mix, scored against the asked style and instruments where they are known:
+    style_correct (1/0), other_f1 (GM families of the 'other' stem), bass_correct (bass GM family)."""
+    from ..model.tagger import GM_FAMILIES
+    model = shipped.load(model_dir)
+    tags = model.tag(_audio(model, mix, sr))
+    out = {"predicted": tags["style"], "confidence": tags["style_probs"][tags["style"]],
+           "other_families": tags["other_families"], "bass_family": tags["bass_family"]}
+    if style is not None:
+        out |= {"asked": style, "style_correct": int(tags["style"] == style)}
+    if programs:
+        want = {GM_FAMILIES[p // 8] for p in programs.get("other", [])}
+        got = set(tags["other_families"])
+        if want:
+            out["other_f1"] = round(2 * len(want & got) / (len(want) + len(got)), 4)
+        if "bass" in programs:
+            out["bass_correct"] = int(tags["bass_family"] == GM_FAMILIES[programs["bass"] // 8])
+    return out
+
+
+def tagger_embedding(audio: np.ndarray, sr: int, model_dir: str = TAGGER_DIR) -> np.ndarray:
+    """[windows, emb]: the tagger's pooled embedding of 3 s windows every 1.5 s (the learned FAD embedding)."""
+    model = shipped.load(model_dir)
+    return model.window_embeddings(_audio(model, audio, sr)).numpy().astype(np.float64)
