@@ -1,7 +1,10 @@
 """Metric validation: data-engine songs scored against their own labels (the oracle), then under controlled
 corruptions; each corruption should move the metric meant to see it and leave the rest near the oracle.
 
-    python benchmarks/eval_validation.py --hours 0.04 --out benchmarks/results/eval_validation.json
+    python benchmarks/eval_validation.py --hours 0.15 --out benchmarks/results/eval_validation.json
+
+--hours 0.15 gives ~27 clips (English and Mandarin). The optional evaluators (swift-f0, basic-pitch) and the shipped
+judge and tagger are used when present; their columns stay empty otherwise.
 """
 from __future__ import annotations
 
@@ -10,6 +13,7 @@ import json
 import os
 import shutil
 import tempfile
+import time
 
 import numpy as np
 import soundfile as sf
@@ -71,6 +75,16 @@ def corrupt(name: str, src: str, dst: str, rng: np.random.Generator) -> None:
             root, _, q = c["symbol"].partition(":")
             c["symbol"] = f"{PC_NAMES[(pitch_class(root) + 2) % 12]}:{q}"
         _write_song(src, dst, labels=lab)
+    elif name == "backing transposed +2":
+        _write_song(src, dst, stems={s: librosa.effects.pitch_shift(_read(src, s)[0], sr=sr, n_steps=2.0)
+                                     for s in ("bass", "other")})
+    elif name == "style mislabelled":
+        from songforge.plan.styles import STYLES
+        names = [st.name for st in STYLES]
+        other = STYLES[(names.index(lab["style"]) + 1 + int(rng.integers(len(names) - 1))) % len(names)]
+        lab["style"] = other.name
+        lab["programs"] = {"other": list(other.programs), "bass": other.bass_program, "drum_kit": other.kit}
+        _write_song(src, dst, labels=lab)
     elif name == "tempo stretched 5%":
         _write_song(src, dst, stems={s: librosa.effects.time_stretch(_read(src, s)[0], rate=1.05) for s in STEMS})
     elif name == "noise at 10 dB SNR":
@@ -83,18 +97,21 @@ def corrupt(name: str, src: str, dst: str, rng: np.random.Generator) -> None:
 
 
 CONDITIONS = ("oracle", "mix only (no stems)", "vocals +100 ms", "vocals +250 ms", "words swapped", "words replaced",
-              "vocals +1 semitone", "chords transposed +2", "tempo stretched 5%", "noise at 10 dB SNR")
-COLUMNS = (("lyrics.wer", "WER en"), ("lyrics.cer", "CER zh"), ("lyrics.per", "PER"), ("timing.onset_median_ms", "onset ms"),
-           ("timing.offset_median_ms", "offset ms"), ("melody.raw_pitch_accuracy", "pitch acc"),
-           ("melody.median_cents", "cents"), ("harmony.chord_majmin", "chords"), ("harmony.tempo_error_pct", "tempo err %"),
-           ("harmony.beat_f1", "beat F1"))
+              "vocals +1 semitone", "chords transposed +2", "backing transposed +2", "tempo stretched 5%",
+              "style mislabelled", "noise at 10 dB SNR")
+COLUMNS = (("lyrics.wer", "WER en"), ("lyrics.cer", "CER zh"), ("lyrics.per", "PER (Whisper)"), ("judge.per", "PER (judge)"),
+           ("timing.onset_median_ms", "onset ms"), ("timing.offset_median_ms", "offset ms"),
+           ("melody.raw_pitch_accuracy", "pitch acc (Harvest)"), ("melody_swiftf0.raw_pitch_accuracy", "pitch acc (swift-f0)"),
+           ("melody.median_cents", "cents"), ("notes.vocals_f1", "vocal note F1"), ("notes.bass_f1", "bass note F1"),
+           ("notes.other_f1", "other note F1"), ("harmony.chord_majmin", "chords"), ("harmony.tempo_error_pct", "tempo err %"),
+           ("harmony.beat_f1", "beat F1"), ("style.style_correct", "style acc"), ("style.other_f1", "instrument F1"))
 
 
 def main() -> None:
     from songforge.data.build import BuildConfig, build
     from songforge.eval.report import evaluate
     ap = argparse.ArgumentParser()
-    ap.add_argument("--hours", type=float, default=0.04)
+    ap.add_argument("--hours", type=float, default=0.15)
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--out", default="benchmarks/results/eval_validation.json")
     a = ap.parse_args()
@@ -107,21 +124,28 @@ def main() -> None:
         results = {}
         for cond in CONDITIONS:
             d = os.path.join(tmp, "c", cond.replace(" ", "_"))
+            t0 = time.time()
             for cid in sorted(os.listdir(clips)):
                 corrupt(cond, os.path.join(clips, cid), os.path.join(d, cid), rng)
             s = evaluate(d, os.path.join(tmp, "r", cond.replace(" ", "_")), refs=os.path.join(tmp, "refs"), pictures=False,
                          progress=False)
-            results[cond] = {k: v["mean"] for k, v in s["aggregate"].items()} | {"fad_mfcc": s["fad_mfcc"], "songs": s["songs"]}
+            results[cond] = {k: v["mean"] for k, v in s["aggregate"].items()} | {
+                "fad_mfcc": s["fad_mfcc"], "fad_tagger": s["fad_tagger"], "songs": s["songs"], "eval_s_per_song":
+                round((time.time() - t0) / max(1, s["songs"]), 2)}
             print(cond, json.dumps(results[cond]), flush=True)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     os.makedirs(os.path.dirname(os.path.abspath(a.out)), exist_ok=True)
     json.dump(results, open(a.out, "w"), indent=1)
-    head = "| condition | " + " | ".join(c[1] for c in COLUMNS) + " | FAD |\n|---|" + "---|" * (len(COLUMNS) + 1)
+    head = "| condition | " + " | ".join(c[1] for c in COLUMNS) + " | FAD (mfcc) | FAD (tagger) |\n|---|" + \
+        "---|" * (len(COLUMNS) + 2)
     rows = [head]
     for cond, r in results.items():
-        cells = [("" if r.get(k) is None else f"{r[k]:.3g}") for k, _ in COLUMNS]
-        rows.append(f"| {cond} | " + " | ".join(cells) + f" | {r['fad_mfcc']:.3g} |")
+        cells = [("" if r.get(k) is None else f"{r[k]:.3g}") for k, _ in COLUMNS + (("fad_mfcc", ""), ("fad_tagger", ""))]
+        rows.append(f"| {cond} | " + " | ".join(cells) + " |")
+    first = next(iter(results.values()))
+    rows.append(f"\n{first['songs']} clips; scoring took {first['eval_s_per_song']} s per song (oracle condition, all "
+                f"evaluators, {os.cpu_count()} CPU cores).")
     table = "\n".join(rows)
     open(os.path.splitext(a.out)[0] + ".md", "w").write(table + "\n")
     print(table)

@@ -138,6 +138,8 @@ def cmd_eval(a) -> int:
         return 1
     for p in summary["problems"]:
         print(p, file=sys.stderr)
+    for n in summary["notes"]:
+        print(f"note: {n}", file=sys.stderr)
     with open(os.path.join(a.report, "report.md"), encoding="utf-8") as f:
         print(f.read())
     print(json.dumps({"songs": summary["songs"], "fad_mfcc": summary["fad_mfcc"], "fad_tagger": summary["fad_tagger"],

@@ -124,3 +124,14 @@ def test_transcription_hears_a_planned_melody():
     est = transcribe(y, sr, "vocals")
     assert note_scores(notes, est)["note_f1"] >= 0.8
     assert note_scores([(a, b, p + 1) for a, b, p in notes], est)["note_f1"] <= 0.2
+
+
+def test_eval_skips_missing_optional_evaluators_with_a_note(rendered, tmp_path, monkeypatch):
+    from songforge.eval import report
+    monkeypatch.setattr(report, "optional_evaluators", lambda: {"swift-f0": False, "basic-pitch": False})
+    s = report.evaluate(str(rendered), str(tmp_path / "rep"), asr=False, pictures=False, progress=False)
+    assert s["songs"] == 1 and not s["problems"]
+    assert "melody_swiftf0.raw_pitch_accuracy" not in s["aggregate"] and "notes.vocals_f1" not in s["aggregate"]
+    assert "melody.raw_pitch_accuracy" in s["aggregate"]
+    assert any("basic-pitch is not installed" in n for n in s["notes"])
+    assert "basic-pitch is not installed" in (tmp_path / "rep" / "report.md").read_text()
