@@ -18,7 +18,8 @@ import time
 from roundtrip import link_oracle, roundtrip_clips, write_results
 
 SHOW = ("lyrics.wer", "lyrics.per", "judge.per", "timing.onset_median_ms", "timing.onset_within_50ms", "melody.raw_pitch_accuracy",
-        "harmony.chord_majmin", "harmony.beat_f1", "harmony.tempo_error_pct")
+        "melody_swiftf0.raw_pitch_accuracy", "notes.vocals_f1", "notes.bass_f1", "notes.other_f1", "harmony.chord_majmin",
+        "harmony.beat_f1", "harmony.tempo_error_pct", "style.style_correct", "style.other_f1")
 
 
 def main() -> None:
@@ -49,10 +50,10 @@ def main() -> None:
     for name in ("oracle", "codec", "model"):
         agg = evaluate(os.path.join(tmp, name), os.path.join(tmp, f"report_{name}"), pictures=False, progress=False)
         table[name] = {k: agg["aggregate"][k]["mean"] for k in SHOW if k in agg["aggregate"]}
-        if name == "model":
-            table[name]["fad_mfcc_vs_oracle"] = evaluate(os.path.join(tmp, name), os.path.join(tmp, "report_fad"),
-                                                         refs=os.path.join(tmp, "oracle"), asr=False, pictures=False,
-                                                         progress=False)["fad_mfcc"]
+        if name != "oracle":
+            fads = evaluate(os.path.join(tmp, name), os.path.join(tmp, f"report_fad_{name}"), refs=os.path.join(tmp, "oracle"),
+                            asr=False, pictures=False, progress=False)
+            table[name] |= {"fad_mfcc_vs_oracle": fads["fad_mfcc"], "fad_tagger_vs_oracle": fads["fad_tagger"]}
     langs = {}
     for r in rows:
         langs[r["language"]] = langs.get(r["language"], 0) + 1
@@ -60,7 +61,7 @@ def main() -> None:
               "audio_s": round(sum(r["duration"] for r in rows), 1), "sampling": sampling.__dict__,
               "generation_s": round(gen_s, 1), "codec_reconstruction": codec, "table": table, "work": tmp}
     lines = ["| metric | oracle (renders) | codec round trip | model |", "|---|---|---|---|"]
-    for k in SHOW:
+    for k in SHOW + ("fad_mfcc_vs_oracle", "fad_tagger_vs_oracle"):
         lines.append(f"| {k} | " + " | ".join(str(table[n].get(k, "-")) for n in ("oracle", "codec", "model")) + " |")
     md = "\n".join(lines) + f"\n\ncodec reconstruction over all stems: {codec}\n"
     write_results(a.out, result, md)

