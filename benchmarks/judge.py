@@ -64,6 +64,7 @@ def main() -> None:
         row = {"id": r["id"], "language": lang, "voice_engine": r.get("voice_engine"),
                "oracle": add("oracle", lang, asked_phonemes(words), hyp),
                "words_shuffled": add("words_shuffled", lang, asked_phonemes(shuffled), hyp)}
+        add(f"oracle, {r.get('voice_engine', '?')} voice", lang, asked_phonemes(words), hyp)
         if other is not None:
             row["words_replaced"] = add("words_replaced", lang, asked_phonemes(words_of(labels[other["id"]])), hyp)
         per_clip.append(row)

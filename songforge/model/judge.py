@@ -14,6 +14,7 @@ from torch import nn
 
 from ..text.phonemes import BLANK, SPECIALS, SYMBOLS
 from .codec import ConvNeXt
+from .frontend import MelPower, peak_log_mel
 
 
 @dataclass(frozen=True)
@@ -38,10 +39,7 @@ class PhonemeJudge(nn.Module):
     def __init__(self, cfg: JudgeConfig):
         super().__init__()
         self.cfg = cfg
-        import librosa
-        fb = librosa.filters.mel(sr=cfg.sample_rate, n_fft=cfg.n_fft, n_mels=cfg.n_mels, fmin=50.0, fmax=cfg.sample_rate / 2)
-        self.register_buffer("fb", torch.from_numpy(fb).float(), persistent=False)
-        self.register_buffer("window", torch.hann_window(cfg.n_fft), persistent=False)
+        self.mel = MelPower(cfg.sample_rate, cfg.n_fft, cfg.hop, cfg.n_mels, fmin=50.0)
         self.conv = nn.Sequential(nn.Conv1d(cfg.n_mels, cfg.dim, 5, stride=2, padding=2), nn.GELU(),
                                   nn.Conv1d(cfg.dim, cfg.dim, 5, stride=2, padding=2), nn.GELU())
         self.blocks = nn.Sequential(*[ConvNeXt(cfg.dim, cfg.mlp_mult) for _ in range(cfg.layers)])
@@ -51,16 +49,12 @@ class PhonemeJudge(nn.Module):
 
     def mel_power(self, audio: torch.Tensor) -> torch.Tensor:
         """[B, S] at sample_rate -> mel power [B, n_mels, S / hop] (additive across sources: training mixes here)."""
-        spec = torch.stft(audio.float(), self.cfg.n_fft, self.cfg.hop, window=self.window, center=True,
-                          return_complex=True)[..., :-1]
-        return torch.matmul(self.fb, spec.real ** 2 + spec.imag ** 2)
+        return self.mel(audio)
 
     def from_power(self, power: torch.Tensor) -> torch.Tensor:
         """mel power [B, n_mels, F] -> log-probabilities [B, F / 4, vocab]; log-mel normalised to each item's peak
         (loudness-invariant)."""
-        x = torch.log(power.clamp_min(1e-8))
-        x = (x - x.amax(dim=(1, 2), keepdim=True)).clamp_min(-12.0)
-        h = self.blocks(F.dropout(self.conv((x + 6.0) / 3.0), self.cfg.dropout, self.training)).transpose(1, 2)
+        h = self.blocks(F.dropout(self.conv(peak_log_mel(power)), self.cfg.dropout, self.training)).transpose(1, 2)
         if self.rnn is not None:
             h = h + F.dropout(self.rnn(h)[0], self.cfg.dropout, self.training)
         return self.head(self.norm(h)).log_softmax(-1)

@@ -15,6 +15,7 @@ from torch import nn
 
 from ..plan.styles import STYLES
 from .codec import ConvNeXt
+from .frontend import MelPower, peak_log_mel
 
 GM_FAMILIES = ("piano", "chromatic percussion", "organ", "guitar", "bass", "strings", "ensemble", "brass", "reed", "pipe",
                "synth lead", "synth pad", "synth effects", "ethnic", "percussive", "sound effects")
@@ -37,10 +38,7 @@ class StyleTagger(nn.Module):
     def __init__(self, cfg: TaggerConfig):
         super().__init__()
         self.cfg = cfg
-        import librosa
-        fb = librosa.filters.mel(sr=cfg.sample_rate, n_fft=cfg.n_fft, n_mels=cfg.n_mels, fmin=30.0, fmax=cfg.sample_rate / 2)
-        self.register_buffer("fb", torch.from_numpy(fb).float(), persistent=False)
-        self.register_buffer("window", torch.hann_window(cfg.n_fft), persistent=False)
+        self.mel = MelPower(cfg.sample_rate, cfg.n_fft, cfg.hop, cfg.n_mels, fmin=30.0)
         self.inp = nn.Conv1d(cfg.n_mels, cfg.dim, 1)
         layers: list[nn.Module] = []
         for _ in range(cfg.stages):
@@ -53,15 +51,11 @@ class StyleTagger(nn.Module):
 
     def mel_power(self, audio: torch.Tensor) -> torch.Tensor:
         """[B, S] at sample_rate -> mel power [B, n_mels, S / hop]."""
-        spec = torch.stft(audio.float(), self.cfg.n_fft, self.cfg.hop, window=self.window, center=True,
-                          return_complex=True)[..., :-1]
-        return torch.matmul(self.fb, spec.real ** 2 + spec.imag ** 2)
+        return self.mel(audio)
 
     def embed_power(self, power: torch.Tensor) -> torch.Tensor:
         """mel power [B, n_mels, F] -> embedding [B, emb] (loudness-invariant: log-mel relative to the item's peak)."""
-        x = torch.log(power.clamp_min(1e-8))
-        x = (x - x.amax(dim=(1, 2), keepdim=True)).clamp_min(-12.0)
-        h = self.body(self.inp((x + 6.0) / 3.0))
+        h = self.body(self.inp(peak_log_mel(power)))
         pooled = torch.cat([h.mean(-1), h.std(-1, unbiased=False)], dim=-1)
         return F.gelu(self.proj(F.dropout(pooled, self.cfg.dropout, self.training)))
 
