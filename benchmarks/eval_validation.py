@@ -131,7 +131,7 @@ def main() -> None:
                          progress=False)
             results[cond] = {k: v["mean"] for k, v in s["aggregate"].items()} | {
                 "fad_mfcc": s["fad_mfcc"], "fad_tagger": s["fad_tagger"], "songs": s["songs"], "eval_s_per_song":
-                round((time.time() - t0) / max(1, s["songs"]), 2)}
+                round((time.time() - t0) / max(1, s["songs"]), 2), "seconds_per_song": s["seconds_per_song"]}
             print(cond, json.dumps(results[cond]), flush=True)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
@@ -145,7 +145,8 @@ def main() -> None:
         rows.append(f"| {cond} | " + " | ".join(cells) + " |")
     first = next(iter(results.values()))
     rows.append(f"\n{first['songs']} clips; scoring took {first['eval_s_per_song']} s per song (oracle condition, all "
-                f"evaluators, {os.cpu_count()} CPU cores).")
+                f"evaluators and the FADs, {os.cpu_count()} CPU cores); per metric group, s per song: "
+                + ", ".join(f"{k} {v}" for k, v in first["seconds_per_song"].items()))
     table = "\n".join(rows)
     open(os.path.splitext(a.out)[0] + ".md", "w").write(table + "\n")
     print(table)

@@ -33,7 +33,10 @@ def main() -> None:
     a = ap.parse_args()
     from dataclasses import replace
 
+    from songforge.eval.fad import fad
     from songforge.eval.report import evaluate
+    from songforge.eval.songs import discover
+    from songforge.eval.style import available as tagger_available
     from songforge.pipeline import load
     from songforge.train.data import clip_plan, read_manifest
     model = load(a.model)
@@ -47,13 +50,14 @@ def main() -> None:
         model.generate(clip_plan(a.corpus, r), a.seed, sampling).write(os.path.join(tmp, "model"), picture=False)
     gen_s = time.time() - t0
     table = {}
+    oracle_mixes = [s.load("mix") for s in discover(os.path.join(tmp, "oracle"))[0]]
+    embeddings = ("mfcc",) + (("tagger",) if tagger_available() else ())
     for name in ("oracle", "codec", "model"):
         agg = evaluate(os.path.join(tmp, name), os.path.join(tmp, f"report_{name}"), pictures=False, progress=False)
         table[name] = {k: agg["aggregate"][k]["mean"] for k in SHOW if k in agg["aggregate"]}
         if name != "oracle":
-            fads = evaluate(os.path.join(tmp, name), os.path.join(tmp, f"report_fad_{name}"), refs=os.path.join(tmp, "oracle"),
-                            asr=False, pictures=False, progress=False)
-            table[name] |= {"fad_mfcc_vs_oracle": fads["fad_mfcc"], "fad_tagger_vs_oracle": fads["fad_tagger"]}
+            mixes = [s.load("mix") for s in discover(os.path.join(tmp, name))[0]]
+            table[name] |= {f"fad_{e}_vs_oracle": round(fad(mixes, oracle_mixes, e), 3) for e in embeddings}
     langs = {}
     for r in rows:
         langs[r["language"]] = langs.get(r["language"], 0) + 1

@@ -100,6 +100,9 @@ def optional_evaluators() -> dict[str, bool]:
 
 def evaluate_song(song: SongFiles, asr: bool = True, model_dir: str | None = None,
                   optional: dict[str, bool] | None = None, madmom: bool = False) -> dict:
+    """Every metric group that applies to one song; `seconds` says how long each group took."""
+    from .judge import available as judge_available, judge_metrics
+    from .style import available as tagger_available, style_metrics
     from .timing import word_timing
     optional = optional_evaluators() if optional is None else optional
     t0 = time.time()
@@ -110,28 +113,30 @@ def evaluate_song(song: SongFiles, asr: bool = True, model_dir: str | None = Non
     v = vocal if vocal is not None else mix
     a = song.asked
     out: dict = {"id": a.id, "duration": round(a.duration, 3)}
-    if asr:
-        out["lyrics"] = lyric_metrics(a, v, sr, src, model_dir)
-    from .judge import available, judge_metrics
-    if available() and a.words:
-        out["judge"] = judge_metrics(a.words, v, sr) | {"source": src}
-    out["timing"] = word_timing(v, sr, np.array([w[1] for w in a.words]), np.array([w[2] for w in a.words]),
-                                estimate_lag=vocal is not None)["summary"] | {"source": src}
-    if a.f0 is not None:
-        out["melody"] = melody_metrics(a, v, sr)
-        if optional["swift-f0"]:
-            out["melody_swiftf0"] = melody_metrics(a, v, sr, "swift-f0")
+    seconds: dict[str, float] = {"load": round(time.time() - t0, 2)}
+
+    def run(group: str, when: bool, fn) -> None:
+        if when:
+            t = time.time()
+            out[group] = fn()
+            seconds[group] = round(time.time() - t, 2)
+
+    words = np.array([w[1] for w in a.words]), np.array([w[2] for w in a.words])
+    run("lyrics", asr, lambda: lyric_metrics(a, v, sr, src, model_dir))
+    run("judge", judge_available() and bool(a.words), lambda: judge_metrics(a.words, v, sr) | {"source": src})
+    run("timing", True, lambda: word_timing(v, sr, *words, estimate_lag=vocal is not None)["summary"] | {"source": src})
+    run("melody", a.f0 is not None, lambda: melody_metrics(a, v, sr))
+    run("melody_swiftf0", a.f0 is not None and optional["swift-f0"], lambda: melody_metrics(a, v, sr, "swift-f0"))
     if a.notes and optional["basic-pitch"]:
         from .transcription import transcription_metrics
-        out["notes"] = transcription_metrics(a.notes, {"vocals": v} | stems, sr)
-    out["harmony"] = harmony_metrics(a, stems.get("other", mix), stems.get("drums", mix), sr)
+        run("notes", True, lambda: transcription_metrics(a.notes, {"vocals": v} | stems, sr))
+    run("harmony", True, lambda: harmony_metrics(a, stems.get("other", mix), stems.get("drums", mix), sr))
     if madmom:
         from .madmom_eval import madmom_metrics
-        out["madmom"] = madmom_metrics(mix, sr, a.beats, a.downbeats, a.bpm, a.chords, a.key)
-    out["audio"] = audio_metrics(a, mix, sr, vocal)
-    from .style import available as tagger_available, style_metrics
-    if tagger_available():
-        out["style"] = style_metrics(mix, sr, a.style, a.programs)
+        run("madmom", True, lambda: madmom_metrics(mix, sr, a.beats, a.downbeats, a.bpm, a.chords, a.key))
+    run("audio", True, lambda: audio_metrics(a, mix, sr, vocal))
+    run("style", tagger_available(), lambda: style_metrics(mix, sr, a.style, a.programs))
+    out["seconds"] = seconds
     out["eval_seconds"] = round(time.time() - t0, 2)
     out["realtime_factor"] = round(out["eval_seconds"] / max(a.duration, 1e-6), 3)
     return out
@@ -140,9 +145,10 @@ def evaluate_song(song: SongFiles, asr: bool = True, model_dir: str | None = Non
 KEYS = (("lyrics", "wer"), ("lyrics", "cer"), ("lyrics", "per"), ("judge", "per"), ("timing", "onset_median_ms"),
         ("timing", "offset_median_ms"), ("timing", "onset_within_50ms"), ("melody", "raw_pitch_accuracy"),
         ("melody", "median_cents"), ("melody_swiftf0", "raw_pitch_accuracy"), ("notes", "vocals_f1"),
-        ("notes", "vocals_f1_offsets"), ("notes", "bass_f1"), ("notes", "bass_f1_offsets"), ("notes", "other_f1"), ("harmony", "chord_majmin"), ("harmony", "tempo_error_pct"),
-        ("harmony", "beat_f1"), ("madmom", "beat_f1"), ("madmom", "downbeat_f1"), ("madmom", "tempo_error_pct"),
-        ("madmom", "chord_majmin"), ("madmom", "key_correct"), ("style", "style_correct"), ("style", "other_f1"), ("style", "bass_correct"),
+        ("notes", "vocals_f1_offsets"), ("notes", "bass_f1"), ("notes", "bass_f1_offsets"), ("notes", "other_f1"), ("harmony", "chord_majmin"),
+        ("harmony", "tempo_error_pct"), ("harmony", "beat_f1"), ("madmom", "beat_f1"), ("madmom", "downbeat_f1"),
+        ("madmom", "tempo_error_pct"), ("madmom", "chord_majmin"), ("madmom", "key_correct"), ("style", "style_correct"),
+        ("style", "other_f1"), ("style", "bass_correct"),
         ("audio", "lufs"), ("audio", "clipping"), ("audio", "vocal_leakage_db"),
         (None, "realtime_factor"))
 
@@ -231,7 +237,10 @@ def evaluate(songs_path: str, report: str, refs: str | None = None, asr: bool = 
             for name in ("mfcc",) + (("tagger",) if tagger_available() else ()):
                 fads[name] = fad(mixes, ref_mixes, name)
     agg = aggregate(rows)
-    summary = {"songs": len(rows), "problems": problems, "notes": notes, "aggregate": agg, "fad_mfcc": fads.get("mfcc"),
+    groups = sorted({g for r in rows for g in r["seconds"]})
+    speed = {g: round(float(np.mean([r["seconds"].get(g, 0.0) for r in rows])), 3) for g in groups} | {
+        "audio_s": round(float(np.mean([r["duration"] for r in rows])), 2)} if rows else {}
+    summary = {"songs": len(rows), "problems": problems, "notes": notes, "seconds_per_song": speed, "aggregate": agg, "fad_mfcc": fads.get("mfcc"),
                "fad_tagger": fads.get("tagger")}
     write_atomic(os.path.join(report, "aggregate.json"), json.dumps(summary, ensure_ascii=False, indent=1))
     write_atomic(os.path.join(report, "report.md"), markdown(rows, agg, fads, notes))
