@@ -10,9 +10,17 @@ import numpy as np
 
 def frechet_distance(mu1: np.ndarray, cov1: np.ndarray, mu2: np.ndarray, cov2: np.ndarray) -> float:
     """||mu1 - mu2||^2 + Tr(C1 + C2 - 2 (C1 C2)^(1/2))."""
+    import warnings
+
     from scipy import linalg
-    covmean = linalg.sqrtm(cov1 @ cov2)
-    if not np.isfinite(covmean).all():  # near-singular: regularise as the FID reference code does
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", linalg.LinAlgWarning)
+            covmean = linalg.sqrtm(cov1 @ cov2)
+        ok = np.isfinite(covmean).all()
+    except linalg.LinAlgWarning:
+        ok = False
+    if not ok:  # singular (e.g. a learned embedding with dead units): regularise as the FID reference code does
         eps = np.eye(len(mu1)) * 1e-6
         covmean = linalg.sqrtm((cov1 + eps) @ (cov2 + eps))
     covmean = np.real(covmean)
