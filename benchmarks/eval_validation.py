@@ -130,6 +130,7 @@ def run_condition(i: int, cond: str, tmp: str) -> dict:
 
 
 def main() -> None:
+    import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
     from songforge.data.build import BuildConfig, build
@@ -142,7 +143,8 @@ def main() -> None:
     try:
         build(os.path.join(tmp, "oracle_src"), BuildConfig(seed=100, hours=a.hours), a.workers, progress=False)
         build(os.path.join(tmp, "refs"), BuildConfig(seed=200, hours=a.hours), a.workers, progress=False)
-        with ProcessPoolExecutor(a.workers) as ex:
+        # spawn, not fork: a forked child inherits the parent's thread pools (torch, onnxruntime) and can hang in them
+        with ProcessPoolExecutor(a.workers, mp_context=multiprocessing.get_context("spawn")) as ex:
             futures = [ex.submit(run_condition, i, cond, tmp) for i, cond in enumerate(CONDITIONS)]
             results = {cond: f.result() for cond, f in zip(CONDITIONS, futures)}
     finally:

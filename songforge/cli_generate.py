@@ -25,6 +25,9 @@ def add_parser(sub) -> None:
     c.add_argument("--no-picture", action="store_true")
     c.add_argument("--batch-size", type=int, default=1, help="songs sampled together (plain generation only)")
     c.add_argument("--device", default="cpu")
+    c.add_argument("--voice-audio", metavar="FILE", help="a recording of a singer (vocals alone work best, >= 2 s sung): "
+                   "the melody is planned in that singer's register and the voice's gender follows it unless the "
+                   "tags name one (sets every song's voice_reference)")
     c.add_argument("--song", help="edits: the input song (a folder with mix/stems audio, or one audio file = its mix)")
     e = c.add_mutually_exclusive_group()
     e.add_argument("--edit-span", nargs=2, type=float, metavar=("START", "END"), help="regenerate [START, END) s")
@@ -122,6 +125,12 @@ def cmd_generate(a) -> int:
     songs, errors = load_songs(a.input)
     for err in errors:
         print(err, file=sys.stderr)
+    if a.voice_audio:
+        if not os.path.isfile(a.voice_audio):
+            print(f"--voice-audio: audio file not found: {a.voice_audio}", file=sys.stderr)
+            return 1
+        path = os.path.abspath(a.voice_audio)
+        songs = [replace(s, spec=replace(s.spec, style=replace(s.spec.style, voice_reference=path))) for s in songs]
     todo = [s for s in songs if not os.path.isdir(os.path.join(a.out, s.spec.id))]  # resume: finished songs stay
     os.makedirs(a.out, exist_ok=True)
     failed, written = len(errors), []

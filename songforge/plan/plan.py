@@ -78,13 +78,21 @@ def song_seed(spec: SongSpec, seed: int | None = None) -> int:
 
 
 def choose_voice(spec: SongSpec, rng: np.random.Generator) -> Voice:
+    """The singing voice: gender from the tags, else from the voice reference, else drawn; register from the voice
+    reference when there is one (its singer's median pitch), else the gender's default. Every random draw happens
+    whether or not a reference decides, so the song's other choices do not move."""
     tags = " ".join(spec.style.tags).lower()
+    profile = None
+    if spec.style.voice_reference:
+        from .reference import analyse_voice
+        profile = analyse_voice(spec.style.voice_reference)
     if "female" in tags or "woman" in tags or "girl" in tags:
         gender = "female"
     elif "male" in tags or "man" in tags or "boy" in tags:
         gender = "male"
     else:
-        gender = "female" if rng.random() < 0.5 else "male"
+        drawn = "female" if rng.random() < 0.5 else "male"
+        gender = profile.gender if profile else drawn
     variant = str(rng.choice(FEMALE_VARIANTS if gender == "female" else MALE_VARIANTS))
     base = str(rng.choice(EN_VOICES))
     formant = float(rng.uniform(1.0, 1.12) if gender == "female" else rng.uniform(0.9, 1.03))
@@ -92,6 +100,9 @@ def choose_voice(spec: SongSpec, rng: np.random.Generator) -> Voice:
     vib_hz, vib_c = float(rng.uniform(4.8, 6.2)), float(rng.uniform(15, 40))
     shift = int(rng.integers(-2, 3))
     rng_ = (57 + shift, 76 + shift) if gender == "female" else (45 + shift, 64 + shift)
+    if profile:
+        from .reference import followed_range
+        rng_ = followed_range(profile)
     engine = spec.style.voice_engine or DEFAULT_VOICE_ENGINE  # no random draw: other choices stay as they were
     speaker = "piper-joe" if engine == "neural" else f"{base}+{variant}"
     vid = f"{speaker}/f{formant:.2f}/b{breath:.2f}"
