@@ -107,7 +107,7 @@ COLUMNS = (("lyrics.wer", "WER en"), ("lyrics.cer", "CER zh"), ("lyrics.per", "P
            ("harmony.beat_f1", "beat F1"), ("style.style_correct", "style acc"), ("style.other_f1", "instrument F1"))
 
 
-def run_condition(i: int, cond: str, tmp: str) -> dict:
+def run_condition(i: int, cond: str, tmp: str, asr: bool = True) -> dict:
     """Corrupt every oracle clip one way and score the result (its own rng: conditions run in any order/process)."""
     import torch
     from songforge.eval.report import evaluate
@@ -119,7 +119,7 @@ def run_condition(i: int, cond: str, tmp: str) -> dict:
     for cid in sorted(os.listdir(clips)):
         corrupt(cond, os.path.join(clips, cid), os.path.join(d, cid), rng)
     t1 = time.time()
-    s = evaluate(d, os.path.join(tmp, "r", cond.replace(" ", "_")), refs=os.path.join(tmp, "refs"), pictures=False,
+    s = evaluate(d, os.path.join(tmp, "r", cond.replace(" ", "_")), refs=os.path.join(tmp, "refs"), asr=asr, pictures=False,
                  progress=False)
     r = {k: v["mean"] for k, v in s["aggregate"].items()} | {
         "fad_mfcc": s["fad_mfcc"], "fad_tagger": s["fad_tagger"], "songs": s["songs"], "problems": s["problems"],
@@ -137,16 +137,22 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--hours", type=float, default=0.15)
     ap.add_argument("--workers", type=int, default=2, help="processes for building the clips and for scoring conditions")
+    ap.add_argument("--conditions", help="comma-separated subset of the conditions (default: all)")
+    ap.add_argument("--no-asr", action="store_true", help="skip Whisper (the slowest evaluator)")
     ap.add_argument("--out", default="benchmarks/results/eval_validation.json")
     a = ap.parse_args()
+    conditions = [c.strip() for c in a.conditions.split(",")] if a.conditions else list(CONDITIONS)
+    unknown = [c for c in conditions if c not in CONDITIONS]
+    if unknown:
+        raise SystemExit(f"--conditions: unknown {unknown} (known: {', '.join(CONDITIONS)})")
     tmp = tempfile.mkdtemp(prefix="sf_evalval_")
     try:
         build(os.path.join(tmp, "oracle_src"), BuildConfig(seed=100, hours=a.hours), a.workers, progress=False)
         build(os.path.join(tmp, "refs"), BuildConfig(seed=200, hours=a.hours), a.workers, progress=False)
         # spawn, not fork: a forked child inherits the parent's thread pools (torch, onnxruntime) and can hang in them
         with ProcessPoolExecutor(a.workers, mp_context=multiprocessing.get_context("spawn")) as ex:
-            futures = [ex.submit(run_condition, i, cond, tmp) for i, cond in enumerate(CONDITIONS)]
-            results = {cond: f.result() for cond, f in zip(CONDITIONS, futures)}
+            futures = [ex.submit(run_condition, CONDITIONS.index(cond), cond, tmp, not a.no_asr) for cond in conditions]
+            results = {cond: f.result() for cond, f in zip(conditions, futures)}
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     os.makedirs(os.path.dirname(os.path.abspath(a.out)), exist_ok=True)
