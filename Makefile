@@ -1,7 +1,7 @@
 # Two commands for a newcomer: `make demo` (set up, then the main job) and `make test` (set up, then the tests).
 PY ?= python3
 
-.PHONY: setup demo test test-slow bench-data bench-generate bench-heldout bench-ceiling bench-edits bench-sampling bench-judge serve
+.PHONY: setup demo test test-slow bench-data bench-generate bench-heldout bench-ceiling bench-edits bench-sampling bench-judge bench-tagger bench-voice bench-evalval serve
 
 setup:
 	bash scripts/install.sh
@@ -43,6 +43,18 @@ bench-sampling: setup
 # the phoneme judge on held-out renders (own / shuffled / another clip's words); GENERATED: optional song folders
 bench-judge: setup
 	$(PY) benchmarks/judge.py --corpus $(CORPUS) --clips 24 $(if $(GENERATED),--generated $(GENERATED)) --out benchmarks/results/judge.json
+
+# the style tagger on held-out renders (same corpus as bench-heldout)
+bench-tagger: setup
+	$(PY) benchmarks/tagger.py --corpus $(CORPUS) --out benchmarks/results/tagger.json
+
+# voice follow: held-out vocal stems as voice references, sung by the data engine and the default model
+bench-voice: setup
+	$(PY) benchmarks/voice_follow.py --corpus $(CORPUS) --refs 12 --model songforge/models/default --out benchmarks/results/voice_follow.json
+
+# metric validation: every metric against the corruption meant for it (builds its own clips)
+bench-evalval: setup
+	$(PY) benchmarks/eval_validation.py --hours 0.15 --workers 2 --no-asr --conditions "oracle,words swapped,words replaced,vocals +1 semitone,backing transposed +2,tempo stretched 5%,style mislabelled,noise at 10 dB SNR" --out benchmarks/results/eval_validation_v2.json
 
 # web UI at http://127.0.0.1:7860/ and REST API under /v1/
 serve: setup
