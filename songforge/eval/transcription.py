@@ -16,6 +16,7 @@ from __future__ import annotations
 import logging
 import os
 import tempfile
+from functools import lru_cache
 
 import numpy as np
 
@@ -33,22 +34,17 @@ def available() -> bool:
     return True
 
 
+@lru_cache(maxsize=1)
 def _model():
-    global _MODEL
-    if _MODEL is None:
-        root = logging.getLogger()
-        level = root.level
-        root.setLevel(logging.ERROR)  # basic-pitch logs a warning per backend it does not find (TF, CoreML, TFLite)
-        try:
-            from basic_pitch import ICASSP_2022_MODEL_PATH
-            from basic_pitch.inference import Model
-        finally:
-            root.setLevel(level)
-        _MODEL = Model(ICASSP_2022_MODEL_PATH)
-    return _MODEL
-
-
-_MODEL = None
+    root = logging.getLogger()
+    level = root.level
+    root.setLevel(logging.ERROR)  # basic-pitch logs a warning per backend it does not find (TF, CoreML, TFLite)
+    try:
+        from basic_pitch import ICASSP_2022_MODEL_PATH
+        from basic_pitch.inference import Model
+    finally:
+        root.setLevel(level)
+    return Model(ICASSP_2022_MODEL_PATH)
 
 
 def transcribe(audio: np.ndarray, sr: int, stem: str) -> list[tuple[float, float, int]]:
@@ -58,7 +54,7 @@ def transcribe(audio: np.ndarray, sr: int, stem: str) -> list[tuple[float, float
     from basic_pitch.note_creation import model_output_to_notes
     if not np.any(np.abs(audio) > 1e-4):
         return []
-    fd, path = tempfile.mkstemp(suffix=".wav")
+    fd, path = tempfile.mkstemp(suffix=".wav")  # basic-pitch reads its input from a file
     os.close(fd)
     try:
         sf.write(path, audio.astype(np.float32), sr, subtype="FLOAT")

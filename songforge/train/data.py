@@ -33,6 +33,12 @@ def load_audio(corpus: str, row: dict, name: str, sample_rate: int) -> np.ndarra
     return x
 
 
+def spectral_tilt(power, db: float):
+    """Mel power [n_mels, frames] with a gain rising linearly in dB from 0 at the lowest bin to `db` at the highest."""
+    import torch
+    return power * 10 ** (torch.linspace(0, db, power.shape[0])[:, None] / 10)
+
+
 def clip_plan(corpus: str, row: dict):
     """The SongPlan the data engine rendered this clip from (rebuilt deterministically from build.json)."""
     from ..data.build import BuildConfig, clip_spec

@@ -17,7 +17,7 @@ from ..eval.text import edit_distance
 from ..model.judge import ctc_loss
 from ..text.phonemes import phoneme_id
 from .config import TrainConfig
-from .data import STEMS, load_audio, read_manifest
+from .data import STEMS, load_audio, read_manifest, spectral_tilt
 
 
 def clip_phonemes(corpus: str, row: dict) -> list[tuple[str, float, float]]:
@@ -73,7 +73,7 @@ class JudgeTask:
         x = x.clone()
         if self.tc.tilt_db:
             db = float(torch.empty(1).uniform_(-self.tc.tilt_db, self.tc.tilt_db, generator=generator))
-            x = x * 10 ** (torch.linspace(0, db, n_mels)[:, None] / 10)
+            x = spectral_tilt(x, db)
         for _ in range(self.tc.spec_masks):
             w = int(torch.randint(9, (1,), generator=generator))
             f = int(torch.randint(n_mels - w + 1, (1,), generator=generator))

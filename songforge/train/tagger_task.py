@@ -15,7 +15,7 @@ import torch
 import torch.nn.functional as F
 
 from .config import TrainConfig
-from .data import load_audio, read_manifest
+from .data import load_audio, read_manifest, spectral_tilt
 
 
 def clip_targets(corpus: str, row: dict, styles: tuple[str, ...]) -> tuple[int, torch.Tensor, int]:
@@ -61,7 +61,7 @@ class TaggerTask:
             a = int(torch.randint(max(1, p.shape[-1] - n + 1), (1,), generator=generator))
             x = p[:, a:a + n].float()
             db = float(torch.empty(1).uniform_(-3.0, 3.0, generator=generator))
-            x = x * 10 ** (torch.linspace(0, db, x.shape[0])[:, None] / 10)
+            x = spectral_tilt(x, db)
             power.append(F.pad(x, (0, n - x.shape[-1])))
             style.append(s)
             other.append(o)
