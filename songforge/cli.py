@@ -18,6 +18,21 @@ def songs_line(n_ok: int, errors: list[SpecError]) -> str:
     return f"{plural(n_ok, 'song')} ok{tail}"
 
 
+def resolved_line(style) -> str:
+    """What the planner makes of the style text: style (and why), stated tempo/key/voice, instruments."""
+    from .plan.describe import choice_for
+    from .plan.styles import BY_NAME
+    c = choice_for(style)
+    info = BY_NAME[c.style]
+    why = c.how + (f", similarity {c.similarity:.3f}, next {c.runner_up}" if c.similarity is not None else "")
+    facts = [f"{c.bpm:g} bpm" if c.bpm else "", c.key or "", f"{c.mood} mood" if c.mood and not c.key else "",
+             f"{c.gender} voice" if c.gender else ""]
+    progs = c.programs or info.programs
+    bass = info.bass_program if c.bass_program is None else c.bass_program
+    return (f"{c.style} ({why}){''.join(', ' + f for f in facts if f)}; other GM {list(progs)}"
+            f"{' (named)' if c.programs else ''}, bass GM {bass}{' (named)' if c.bass_program is not None else ''}")
+
+
 def _summary(song) -> str:
     s, t = song.spec, song.timing
     n_syl = len(t.syllables)
@@ -29,6 +44,7 @@ def _summary(song) -> str:
            f"{', ' + s.controls.key if s.controls.key else ''}, times {t.origin}, language {'+'.join(langs)}"]
     if s.style.tags or s.style.text:
         out.append(f"  style:    {', '.join(s.style.tags)}{' | ' + s.style.text if s.style.text else ''}")
+    out.append("  resolved: " + resolved_line(s.style))
     if s.style.reference_audio:
         out.append(f"  ref audio: {s.style.reference_audio}")
     out.append(f"  lyrics:   {len(t.words)} words, {n_syl} syllables, {len(t.lines)} lines; "

@@ -90,8 +90,13 @@ def test_plan_features_and_dropout():
     assert np.all(f[:, :12].sum(1) >= 3)  # a chord sounds everywhere
     k = int(p.melody[0].start * 25 + 1)
     assert f[k, 37] == 1 and f[k, 24 + p.melody[0].pitch % 12] == 1
-    from songforge.cond.plan_grid import MIDI_LO, PLAN_DIM_V1
-    assert f[k, PLAN_DIM_V1 + p.melody[0].pitch - MIDI_LO] == 1 and f[k, PLAN_DIM_V1:].sum() == 1
+    from songforge.cond.plan_grid import _BASS0, _DRUM0, _ONSET0, BASS_LO, MIDI_LO, PLAN_DIM_V1, PLAN_DIM_V2
+    assert f[k, PLAN_DIM_V1 + p.melody[0].pitch - MIDI_LO] == 1 and f[k, PLAN_DIM_V1:PLAN_DIM_V2].sum() == 1
+    b = p.bass[0]  # the accompaniment the renderer plays: bass note, attacks, drums
+    kb = int(b.start * 25 + 1)
+    assert f[kb, _BASS0 + b.pitch - BASS_LO] == 1 and f[kb, _BASS0:_ONSET0].sum() == 1
+    assert f[:, _ONSET0].sum() == len({int(x.start * 25 + 1e-6) for x in p.bass})
+    assert f[:, _DRUM0].sum() == len({int(h.time * 25 + 1e-6) for h in p.drums if h.instrument == "kick"}) > 0
     assert f[:, 38].sum() == len(p.beats) and f[:, 39].sum() == len(p.downbeats)
     x, t, cond = inputs(b=64)
     d = drop_conditions(cond, torch.Generator().manual_seed(0))
@@ -100,3 +105,31 @@ def test_plan_features_and_dropout():
     x, t, cond = inputs()
     v = guided_velocity(m, x, t[:1], cond, (Term(("style",), 3.0), Term(("lyrics",), 2.0)), null_conditions)
     assert v.shape == x.shape
+
+
+def test_grown_init_keeps_the_old_model():
+    """A model with a longer plan/style layout started from an older one computes what the older one did."""
+    from dataclasses import replace
+    from songforge.train.run import grown_state
+    old_cfg = replace(TINY, plan_dim=41, style_dim=4)
+    old = build("dit", old_cfg, 3)
+    new = build("dit", replace(TINY, style_tokens=True), 4)
+    new.load_state_dict(grown_state(new.state_dict(), old.state_dict()), strict=False)
+    x, t, cond = inputs()
+    cond = dict(cond, plan=torch.cat([cond["plan"][..., :41], torch.rand_like(cond["plan"][..., 41:])], -1))
+    assert torch.allclose(old(x, t, cond), new(x, t, cond), atol=1e-5)
+
+
+def test_style_vector_layout():
+    import numpy as np
+    from songforge.cond.style import STYLE_DIM, STYLE_DIM_V1, STYLE_NAMES, style_vector
+    from songforge.plan.plan import make_plan
+    from songforge.plan.styles import BY_NAME
+    from songforge.plan.timing import time_song
+    from songforge.spec.song import Line, Section, SongSpec, Style, Word
+    spec = SongSpec("v", (Section("verse", (Line((Word("hello"), Word("world")), "en"),)),), 20.0,
+                    Style(("drum and bass",)))
+    v = style_vector(make_plan(spec, time_song(spec)))
+    assert v.shape == (STYLE_DIM,) and STYLE_DIM == STYLE_DIM_V1 + len(STYLE_NAMES) - 12
+    assert v[STYLE_NAMES.index(BY_NAME["dnb"].parent)] == 1 and v[STYLE_DIM_V1 + STYLE_NAMES.index("dnb") - 12] == 1
+    assert np.isclose(v[12 + 35], (BY_NAME["dnb"].bpm - 120) / 60)

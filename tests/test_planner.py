@@ -8,7 +8,7 @@ import pytest
 from songforge.plan.harmony import roman_to_chord
 from songforge.plan.melody import chord_at
 from songforge.plan.plan import make_plan
-from songforge.plan.styles import STYLES
+from songforge.plan.styles import BY_NAME, STYLES
 from songforge.songs import load
 from songforge.spec.music import chord_pitch_classes
 
@@ -87,7 +87,8 @@ def test_styles_are_distinct_and_fill_bars():
                 roman_to_chord(r, (9, "minor"))
         assert all(len(p) == 16 for p in s.drums.values()) and len(s.bass) == 16 and len(s.comp) == 16
         onbeat = [any(p[k] in "xo" for p in s.drums.values()) for k in (0, 4, 8, 12)]
-        assert all(onbeat), s.name  # a drum on every beat: the beat grid is audible
+        assert all(onbeat) or not s.drums, s.name  # a drum on every beat, or none at all (classical)
+        assert (s.parent in BY_NAME and STYLES.index(s) >= 12) == bool(s.parent), s.name  # new styles: a parent
 
 
 def test_fills_and_crashes_mark_sections():
@@ -105,3 +106,14 @@ def test_every_voice_exists_in_espeak():
     for base in EN_VOICES + ("cmn-latn-pinyin",):
         for var in FEMALE_VARIANTS + MALE_VARIANTS:
             assert len(engine().speak("la", f"{base}+{var}").audio) > 0
+
+
+def test_a_style_without_drums_plays_none():
+    from songforge.plan.plan import make_plan
+    from songforge.plan.timing import time_song
+    from songforge.spec.song import Line, Section, SongSpec, Style, Word
+    spec = SongSpec("q", (Section("verse", (Line(tuple(Word(w) for w in "light on the water".split()), "en"),)),
+                          Section("chorus", (Line(tuple(Word(w) for w in "sing it again".split()), "en"),))),
+                    None, Style(("baroque",)))
+    p = make_plan(spec, time_song(spec))
+    assert p.style == "classical" and p.drums == () and p.bass and p.other and 6 in p.programs

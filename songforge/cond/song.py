@@ -21,7 +21,7 @@ def duration_features(duration: float, n_frames: int, latent_rate: float) -> np.
 
 
 def song_conditions(plan: SongPlan, n_frames: int, latent_rate: float = 25.0, grid_factor: int = 4) -> dict:
-    """{phonemes [G*T] int64, onsets [G*T, 3] f32, plan [T, 41] f32, style [STYLE_DIM] f32, duration [2] f32,
+    """{phonemes [G*T] int64, onsets [G*T, 3] f32, plan [T, PLAN_DIM] f32, style [STYLE_DIM] f32, duration [2] f32,
     frame_mask [T] bool (True inside the song)} for T = n_frames latent frames."""
     grid = build_grid(plan.timing, latent_rate * grid_factor, n_frames * grid_factor)
     g = n_frames * grid_factor

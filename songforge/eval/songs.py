@@ -52,7 +52,9 @@ def _from_labels(lab: dict) -> Asked:
     return Asked(lab["id"], lab["duration"], [(w["text"], w["start"], w["end"], w["language"] or "en") for w in lab["words"]],
                  (np.arange(len(f0["hz"])) * f0["hop_s"], np.array(f0["hz"])) if f0 else None,
                  [(c["symbol"], c["start"], c["end"]) for c in lab.get("chords", [])] or None,
-                 np.array(lab["beats"]) if lab.get("beats") else None, lab.get("bpm"),
+                 # a song whose plan has no drums (classical) has no drum stem to follow the beat in
+                 np.array(lab["beats"]) if lab.get("beats") and lab.get("drums", [None]) else None,
+                 lab.get("bpm") if lab.get("drums", [None]) else None,
                  BY_NAME[lab["style"]].bpm_range if lab.get("style") in BY_NAME else None,
                  lab.get("style"), lab.get("programs"),
                  planned_notes(lab) or None, np.array(lab["downbeats"]) if lab.get("downbeats") else None, lab.get("key"))

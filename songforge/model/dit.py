@@ -28,7 +28,7 @@ from ..text.phonemes import SYMBOLS
 from .layers import Block, RMSNorm, rope_tables, timestep_embedding
 
 ROUTES = {"known": "input-concat", "edit_mask": "input-concat", "mix": "input-concat", "phonemes": "input-add",
-          "onsets": "input-add", "plan": "input-add", "style": "global-adaLN", "duration": "global-adaLN",
+          "onsets": "input-add", "plan": "input-add", "style": "global-adaLN (+ input-add with style_tokens)", "duration": "global-adaLN",
           "frame_mask": "attention-key-mask"}
 
 
@@ -45,6 +45,7 @@ class DiTConfig:
     lyrics_dim: int = 128
     plan_dim: int = PLAN_DIM
     style_dim: int = STYLE_DIM
+    style_tokens: bool = False  # also add the style to every frame's token (not only through adaLN)
     predict: str = "velocity"  # what out_proj predicts: "velocity", or "data" (x1; the velocity is derived from it)
     routes: tuple[tuple[str, str], ...] = tuple(ROUTES.items())
 
@@ -76,6 +77,10 @@ class DiT(nn.Module):
         for layer in (self.final_mod, self.out_proj):  # the network starts by predicting zero velocity
             nn.init.zeros_(layer.weight)
             nn.init.zeros_(layer.bias)
+        if cfg.style_tokens:  # created last and zero: a model grown from one without it starts unchanged
+            self.style_tok = nn.Linear(cfg.style_dim, d)
+            nn.init.zeros_(self.style_tok.weight)
+            nn.init.zeros_(self.style_tok.bias)
 
     def lyrics(self, phonemes: torch.Tensor, onsets: torch.Tensor) -> torch.Tensor:
         """[B, G*T] ids + [B, G*T, 3] onset flags -> [B, T, lyrics_dim] (conv at grid rate, mean-pooled)."""
@@ -99,8 +104,11 @@ class DiT(nn.Module):
         h = h + self.lyrics_proj(self.lyrics(cond["phonemes"], cond["onsets"])) * cond["lyrics_on"][:, None, None]
         plan = cond["plan"][..., :self.cfg.plan_dim]  # older models read a prefix of the plan features
         h = h + self.plan_proj(plan) * cond["plan_on"][:, None, None]
+        style = cond["style"][..., :self.cfg.style_dim]  # older models read a prefix of the style vector
+        if self.cfg.style_tokens:
+            h = h + (self.style_tok(style) * cond["style_on"][:, None])[:, None, :]
         g = self.time_mlp(timestep_embedding(t, 256).to(x.dtype))
-        g = g + self.style_proj(cond["style"]) * cond["style_on"][:, None] + self.duration_proj(cond["duration"])
+        g = g + self.style_proj(style) * cond["style_on"][:, None] + self.duration_proj(cond["duration"])
         cos, sin = rope_tables(n, self.cfg.dim // self.cfg.heads, device=x.device, dtype=x.dtype)
         mask = cond.get("frame_mask")
         for blk in self.blocks:

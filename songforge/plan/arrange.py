@@ -49,6 +49,8 @@ def _pattern_step(pattern: str, step: int) -> str:
 def plan_drums(grid: Grid, sections, style: StyleInfo, duration: float, given: tuple[DrumHit, ...] = ()) -> tuple[Hit, ...]:
     if given:
         return tuple(Hit(h.time, h.instrument, 100) for h in given)
+    if not style.drums:  # a style without drums gets no fills or crashes either
+        return ()
     hits: list[Hit] = []
     for si, sec in enumerate(sections):
         if sec.label.startswith("silence"):

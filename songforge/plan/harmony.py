@@ -7,6 +7,7 @@ import numpy as np
 
 from ..spec.music import NOTE_PC, parse_key
 from ..spec.song import Chord, SongSpec
+from .describe import choice_for
 from .styles import StyleInfo
 
 MAJOR = (0, 2, 4, 5, 7, 9, 11)
@@ -14,23 +15,21 @@ MINOR = (0, 2, 3, 5, 7, 8, 10)
 PC_NAMES = ("C", "Db", "D", "Eb", "E", "F", "F#", "G", "Ab", "A", "Bb", "B")
 _ROMAN = re.compile(r"^(b|#)?(VII|VI|IV|V|III|II|I|vii|vi|iv|v|iii|ii|i)(maj7|7|dim|°)?$")
 _NUMERALS = ("i", "ii", "iii", "iv", "v", "vi", "vii")
-_MINOR_WORDS = ("sad", "dark", "melancholy", "melancholic", "minor", "moody", "angry", "haunting", "gloomy")
-_MAJOR_WORDS = ("happy", "hopeful", "bright", "uplifting", "major", "joyful", "cheerful", "sunny")
 
 
 def choose_key(spec: SongSpec, style: StyleInfo, rng: np.random.Generator) -> tuple[int, str]:
-    """(tonic pitch class, 'major'|'minor'): the spec's key, else the mood in the tags, else the style's odds."""
-    if spec.controls.key:
-        parsed = parse_key(spec.controls.key)
+    """(tonic pitch class, 'major'|'minor'): the spec's key, else one the style text states, else the mood the
+    text names, else the style's odds."""
+    stated = choice_for(spec.style).key
+    for key in (spec.controls.key, stated):
+        parsed = parse_key(key) if key else None
         if parsed is not None:
             return parsed
-    tags = " ".join(spec.style.tags).lower()
+    mood = choice_for(spec.style).mood
     if all(p.split()[0] == "i" for p in style.progressions):  # progressions written in minor need a minor key
         mode = "minor"
-    elif any(w in tags for w in _MINOR_WORDS):
-        mode = "minor"
-    elif any(w in tags for w in _MAJOR_WORDS):
-        mode = "major"
+    elif mood:
+        mode = mood
     else:
         mode = "minor" if rng.random() < style.minor else "major"
     return int(rng.integers(0, 12)), mode

@@ -11,7 +11,8 @@ from ..spec.song import SongSpec
 from .arrange import Grid, Hit, PartNote, plan_bass, plan_comping, plan_drums
 from .harmony import choose_key, key_name, plan_chords
 from .melody import MelodyNote, f0_curve, plan_melody
-from .styles import BY_NAME, StyleInfo, programs_from_tags, style_from_tags
+from .describe import choice_for
+from .styles import BY_NAME, StyleInfo
 from .timing import LyricTiming, Span
 
 EN_VOICES = ("en-us", "en", "en-gb-x-rp", "en-029", "en-gb-scotland")  # names espeak-ng resolves
@@ -81,15 +82,13 @@ def choose_voice(spec: SongSpec, rng: np.random.Generator) -> Voice:
     """The singing voice: gender from the tags, else from the voice reference, else drawn; register from the voice
     reference when there is one (its singer's median pitch), else the gender's default. Every random draw happens
     whether or not a reference decides, so the song's other choices do not move."""
-    tags = " ".join(spec.style.tags).lower()
+    stated = choice_for(spec.style).gender
     profile = None
     if spec.style.voice_reference:
         from .reference import analyse_voice
         profile = analyse_voice(spec.style.voice_reference)
-    if "female" in tags or "woman" in tags or "girl" in tags:
-        gender = "female"
-    elif "male" in tags or "man" in tags or "boy" in tags:
-        gender = "male"
+    if stated:
+        gender = stated
     else:
         drawn = "female" if rng.random() < 0.5 else "male"
         gender = profile.gender if profile else drawn
@@ -129,7 +128,8 @@ def _cover(timing: LyricTiming) -> tuple[Span, ...]:
 def make_plan(spec: SongSpec, timing: LyricTiming, seed: int | None = None) -> SongPlan:
     seed = song_seed(spec, seed)
     rng = np.random.default_rng(seed)
-    style = style_from_tags(spec.style.tags)
+    choice = choice_for(spec.style)
+    style = BY_NAME[choice.style]
     key = choose_key(spec, style, rng)
     voice = choose_voice(spec, rng)
     sections = _cover(timing)
@@ -148,5 +148,6 @@ def make_plan(spec: SongSpec, timing: LyricTiming, seed: int | None = None) -> S
         f0=f0, bass=plan_bass(grid, sections, chords, style, timing.duration),
         other=plan_comping(grid, sections, chords, style, timing.duration),
         drums=plan_drums(grid, sections, style, timing.duration, spec.controls.drums),
-        programs=programs_from_tags(spec.style.tags, style), bass_program=style.bass_program, kit=style.kit,
+        programs=choice.programs or style.programs,
+        bass_program=style.bass_program if choice.bass_program is None else choice.bass_program, kit=style.kit,
         levels_db=style.levels_db, voice=voice)

@@ -9,7 +9,7 @@ from ..spec.song import SongSpec
 from ..text.g2p import line_languages, line_syllables
 from ..text.phonemes import Syllable
 from .fill import fill
-from .styles import style_from_tags
+from .describe import choice_for, style_info
 
 INSTRUMENTAL_BARS = {"short": 2, "medium": 4, "long": 8, None: 2}
 MAX_SYLLABLES_PER_S = 12.0
@@ -67,10 +67,13 @@ class LyricTiming:
 
 
 def song_tempo(spec: SongSpec) -> tuple[float, bool]:
-    """(bpm, given): the spec's bpm, else the default of the style its tags name."""
+    """(bpm, given): the spec's bpm, else one its style text states, else the default of the style it names."""
     if spec.controls.bpm is not None:
         return spec.controls.bpm, True
-    return style_from_tags(spec.style.tags).bpm, False
+    stated = choice_for(spec.style).bpm
+    if stated is not None:
+        return stated, True
+    return style_info(spec.style).bpm, False
 
 
 def time_song(spec: SongSpec, filler: str = "vowel") -> LyricTiming:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..plan.melody import F0_HOP_S
+from ..plan.describe import choice_for
 from ..plan.plan import SongPlan
 
 LABEL_F0_HOP_S = 0.01
@@ -19,7 +20,8 @@ def labels(plan: SongPlan, sample_rate: int, loudness: float) -> dict:
     step = int(round(LABEL_F0_HOP_S / F0_HOP_S))
     return {
         "id": plan.spec.id, "seed": plan.seed, "duration": _r(plan.duration), "sample_rate": sample_rate,
-        "style": plan.style, "tags": list(plan.spec.style.tags), "key": plan.key_name, "bpm": _r(plan.bpm),
+        "style": plan.style, "tags": list(plan.spec.style.tags),
+        "style_resolution": choice_for(plan.spec.style).as_dict(), "key": plan.key_name, "bpm": _r(plan.bpm),
         "meter": plan.meter, "loudness_lufs": round(loudness, 2),
         "voice": {"id": plan.voice.id, "engine": plan.voice.engine, "gender": plan.voice.gender,
                   "espeak": plan.voice.espeak,

@@ -66,4 +66,5 @@ def chord_pitch_classes(symbol: str) -> tuple[int, ...]:
 
 # General MIDI percussion (channel 10) notes for the drum names songforge uses.
 GM_DRUMS = {"kick": 36, "rim": 37, "snare": 38, "clap": 39, "hihat": 42, "pedal_hihat": 44, "open_hihat": 46,
-            "tom_low": 45, "tom_mid": 47, "tom_high": 50, "crash": 49, "ride": 51}
+            "tom_low": 45, "tom_mid": 47, "tom_high": 50, "crash": 49, "ride": 51,
+            "tambourine": 54, "cowbell": 56, "shaker": 70}

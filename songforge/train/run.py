@@ -8,6 +8,23 @@ from .config import load_config
 from .loop import fit
 
 
+def grown_state(own: dict, src: dict) -> dict:
+    """The tensors of `src` that fit `own`: same name and shape, or a weight matrix whose input grew (a newer
+    condition layout appends columns): its old columns are kept and the new ones start at zero, so the grown
+    model computes exactly what the old one did until training moves them. A new head starts fresh."""
+    out = {}
+    for k, v in src.items():
+        if k not in own:
+            continue
+        if own[k].shape == v.shape:
+            out[k] = v
+        elif v.dim() == 2 and own[k].dim() == 2 and own[k].shape[0] == v.shape[0] and own[k].shape[1] > v.shape[1]:
+            w = own[k].new_zeros(own[k].shape)
+            w[:, :v.shape[1]] = v
+            out[k] = w
+    return out
+
+
 def train(kind: str, config: str, data: str | list[str], out: str, codec: str | None = None, init: str | None = None,
           progress: bool = True) -> dict:
     cfg_kind, model_cfg, tc = load_config(config)
@@ -31,8 +48,6 @@ def train(kind: str, config: str, data: str | list[str], out: str, codec: str | 
             raise ValueError("train dit: --codec DIR (a trained codec checkpoint) is required")
         task = DiTTask(data[0], model_cfg, tc, codec, os.path.join(out, "latents"), progress)
     model = checkpoint.build(kind, model_cfg, tc.seed)
-    if init:  # every tensor whose name and shape match (a new head starts fresh)
-        own = model.state_dict()
-        src = {k: v for k, v in checkpoint.load(init)[0].state_dict().items() if k in own and own[k].shape == v.shape}
-        model.load_state_dict(src, strict=False)
+    if init:
+        model.load_state_dict(grown_state(model.state_dict(), checkpoint.load(init)[0].state_dict()), strict=False)
     return fit(task, model, kind, tc, out, progress=progress)
