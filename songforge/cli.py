@@ -25,6 +25,8 @@ def resolved_line(style) -> str:
     c = choice_for(style)
     info = BY_NAME[c.style]
     why = c.how + (f", similarity {c.similarity:.3f}, next {c.runner_up}" if c.similarity is not None else "")
+    if c.reference and "error" in c.reference:
+        why += f"; reference audio not used: {c.reference['error']}"
     facts = [f"{c.bpm:g} bpm" if c.bpm else "", c.key or "", f"{c.mood} mood" if c.mood and not c.key else "",
              f"{c.gender} voice" if c.gender else ""]
     progs = c.programs or info.programs

@@ -28,6 +28,9 @@ def add_parser(sub) -> None:
     c.add_argument("--voice-audio", metavar="FILE", help="a recording of a singer (vocals alone work best, >= 2 s sung): "
                    "the melody is planned in that singer's register and the voice's gender follows it unless the "
                    "tags name one (sets every song's voice_reference)")
+    c.add_argument("--style-audio", metavar="FILE", help="a style reference recording (>= 10 s; the first 30 s are "
+                   "analysed): tempo, key, style, instruments and singer gender come from it wherever the song's own "
+                   "style text does not state them (sets every song's reference_audio)")
     c.add_argument("--song", help="edits: the input song (a folder with mix/stems audio, or one audio file = its mix)")
     e = c.add_mutually_exclusive_group()
     e.add_argument("--edit-span", nargs=2, type=float, metavar=("START", "END"), help="regenerate [START, END) s")
@@ -100,7 +103,7 @@ def cmd_generate(a) -> int:
     from tqdm import tqdm
 
     from .pipeline import load as load_model
-    from .songs import load as load_songs
+    from .songs import load as load_songs, with_references
     editing = a.edit_span or a.cont or a.add_stem or a.remove_stem or a.extract_stem
     if editing and not a.song:
         print(f"{' '.join(a.input)}: editing needs --song (the input song's folder or audio file)", file=sys.stderr)
@@ -125,12 +128,16 @@ def cmd_generate(a) -> int:
     songs, errors = load_songs(a.input)
     for err in errors:
         print(err, file=sys.stderr)
-    if a.voice_audio:
-        if not os.path.isfile(a.voice_audio):
-            print(f"--voice-audio: audio file not found: {a.voice_audio}", file=sys.stderr)
+    for flag, path in (("--style-audio", a.style_audio), ("--voice-audio", a.voice_audio)):
+        if path and not os.path.isfile(path):
+            print(f"{flag}: audio file not found: {path}", file=sys.stderr)
             return 1
-        path = os.path.abspath(a.voice_audio)
-        songs = [replace(s, spec=replace(s.spec, style=replace(s.spec.style, voice_reference=path))) for s in songs]
+    if a.style_audio or a.voice_audio:
+        songs, bad = with_references(songs, a.style_audio and os.path.abspath(a.style_audio),
+                                     a.voice_audio and os.path.abspath(a.voice_audio))
+        for err in bad:
+            print(err, file=sys.stderr)
+        errors = list(errors) + bad
     todo = [s for s in songs if not os.path.isdir(os.path.join(a.out, s.spec.id))]  # resume: finished songs stay
     os.makedirs(a.out, exist_ok=True)
     failed, written = len(errors), []

@@ -49,6 +49,26 @@ def load(paths: list[str] | str, fmt: str | None = None, filler: str = "vowel") 
     return songs, errors
 
 
+def with_references(songs: list[Song], style_audio: str | None = None, voice_audio: str | None = None
+                    ) -> tuple[list[Song], list[SpecError]]:
+    """Every song with a style and/or voice reference recording set (the CLI's --style-audio / --voice-audio),
+    re-timed when the style reference may change its tempo. A recording given on the command line must be usable:
+    one that cannot be analysed makes every song an error (naming the file)."""
+    out, errors = [], []
+    for s in songs:
+        st = replace(s.spec.style, **({"reference_audio": style_audio} if style_audio else {}),
+                     **({"voice_reference": voice_audio} if voice_audio else {}))
+        spec = replace(s.spec, style=st)
+        try:
+            if style_audio:
+                from .plan.reference_style import analyse_style
+                analyse_style(style_audio)
+            out.append(replace(s, spec=spec, timing=time_song(spec) if style_audio else s.timing))
+        except (SpecError, ValueError) as e:
+            errors.append(e if isinstance(e, SpecError) else SpecError(spec.where, "style", str(e)))
+    return out, errors
+
+
 NEEDS_WORD_TIMES = ("jam",)
 NEEDS_LINE_TIMES = ("lrc",)
 

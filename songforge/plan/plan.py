@@ -79,19 +79,21 @@ def song_seed(spec: SongSpec, seed: int | None = None) -> int:
 
 
 def choose_voice(spec: SongSpec, rng: np.random.Generator) -> Voice:
-    """The singing voice: gender from the tags, else from the voice reference, else drawn; register from the voice
-    reference when there is one (its singer's median pitch), else the gender's default. Every random draw happens
+    """The singing voice: gender from the style text, else from the voice reference, else from the style
+    reference's singer, else drawn; register from the voice reference when there is one (its singer's median
+    pitch), else the gender's default. Every random draw happens
     whether or not a reference decides, so the song's other choices do not move."""
-    stated = choice_for(spec.style).gender
+    choice = choice_for(spec.style)
     profile = None
     if spec.style.voice_reference:
         from .reference import analyse_voice
         profile = analyse_voice(spec.style.voice_reference)
-    if stated:
-        gender = stated
+    if choice.gender:
+        gender = choice.gender
     else:
         drawn = "female" if rng.random() < 0.5 else "male"
-        gender = profile.gender if profile else drawn
+        heard = (choice.reference or {}).get("gender")  # the style reference's singer
+        gender = profile.gender if profile else heard or drawn
     variant = str(rng.choice(FEMALE_VARIANTS if gender == "female" else MALE_VARIANTS))
     base = str(rng.choice(EN_VOICES))
     formant = float(rng.uniform(1.0, 1.12) if gender == "female" else rng.uniform(0.9, 1.03))

@@ -14,12 +14,13 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
+from ..model.tagger import GENDERS
 from .config import TrainConfig
 from .data import load_audio, read_manifest, spectral_tilt
 
 
-def clip_targets(corpus: str, row: dict, styles: tuple[str, ...]) -> tuple[int, torch.Tensor, int]:
-    """(style index, 'other' GM families multi-hot [16], bass GM family) of one corpus clip."""
+def clip_targets(corpus: str, row: dict, styles: tuple[str, ...]) -> tuple[int, torch.Tensor, int, int]:
+    """(style index, 'other' GM families multi-hot [16], bass GM family, singer gender index) of one corpus clip."""
     with open(os.path.join(corpus, row["labels"]), encoding="utf-8") as f:
         lab = json.load(f)
     if lab["style"] not in styles:
@@ -27,7 +28,7 @@ def clip_targets(corpus: str, row: dict, styles: tuple[str, ...]) -> tuple[int, 
     other = torch.zeros(16)
     for p in lab["programs"]["other"]:
         other[p // 8] = 1.0
-    return styles.index(lab["style"]), other, lab["programs"]["bass"] // 8
+    return styles.index(lab["style"]), other, lab["programs"]["bass"] // 8, GENDERS.index(lab["voice"]["gender"])
 
 
 class TaggerTask:
@@ -55,9 +56,9 @@ class TaggerTask:
     def batch(self, step: int, generator: torch.Generator) -> dict:
         lo = min(3.0, self.tc.segment_s)
         n = int(round((lo + (self.tc.segment_s - lo) * float(torch.rand(1, generator=generator))) * self.rate))
-        power, style, other, bass = [], [], [], []
+        power, style, other, bass, gender = [], [], [], [], []
         for _ in range(self.tc.batch_size):
-            p, s, o, b = self.items[int(torch.randint(len(self.items), (1,), generator=generator))]
+            p, s, o, b, g = self.items[int(torch.randint(len(self.items), (1,), generator=generator))]
             a = int(torch.randint(max(1, p.shape[-1] - n + 1), (1,), generator=generator))
             x = p[:, a:a + n].float()
             db = float(torch.empty(1).uniform_(-3.0, 3.0, generator=generator))
@@ -66,8 +67,9 @@ class TaggerTask:
             style.append(s)
             other.append(o)
             bass.append(b)
+            gender.append(g)
         return {"power": torch.stack(power), "style": torch.tensor(style), "other": torch.stack(other),
-                "bass": torch.tensor(bass)}
+                "bass": torch.tensor(bass), "gender": torch.tensor(gender)}
 
     def loss(self, model, batch: dict, generator: torch.Generator):
         m = getattr(model, "module", model)  # unwrapped under DDP
@@ -76,19 +78,25 @@ class TaggerTask:
         lo = F.binary_cross_entropy_with_logits(out["other"], batch["other"])
         lb = F.cross_entropy(out["bass"], batch["bass"])
         loss = ls + 0.5 * lo + 0.5 * lb
-        return loss, {"style": ls.item(), "other": lo.item(), "bass": lb.item()}
+        parts = {"style": ls.item(), "other": lo.item(), "bass": lb.item()}
+        if "gender" in out:
+            lg = F.cross_entropy(out["gender"], batch["gender"])
+            loss = loss + 0.5 * lg
+            parts["gender"] = lg.item()
+        return loss, parts
 
     @torch.no_grad()
     def evaluate(self, model, step: int) -> dict:
         model.eval()
-        hit, bass_hit, tp, fp, fn = 0, 0, 0.0, 0.0, 0.0
-        for p, s, o, b in self.valid:
+        hit, bass_hit, gender_hit, tp, fp, fn = 0, 0, 0, 0.0, 0.0, 0.0
+        for p, s, o, b, g in self.valid:
             out = model.heads(model.embed_power(p[None].float()))
+            gender_hit += "gender" in out and int(out["gender"].argmax()) == g
             hit += int(out["style"].argmax()) == s
             bass_hit += int(out["bass"].argmax()) == b
             pred = (out["other"][0] > 0).float()
             tp, fp, fn = tp + float((pred * o).sum()), fp + float((pred * (1 - o)).sum()), fn + float(((1 - pred) * o).sum())
         model.train()
         n = max(1, len(self.valid))
-        return {"style_acc": round(hit / n, 4), "bass_acc": round(bass_hit / n, 4),
+        return {"style_acc": round(hit / n, 4), "bass_acc": round(bass_hit / n, 4), "gender_acc": round(gender_hit / n, 4),
                 "other_f1": round(2 * tp / max(1e-9, 2 * tp + fp + fn), 4), "clips": len(self.valid)}

@@ -7,16 +7,16 @@ import os
 from ...errors import SpecError, Where
 from ..fields import as_num, get_num, get_str, obj
 from ..song import Controls, Generation, SongSpec, Style
-from .common import (dump_json, foreign_keys, join_style, parse_json, parse_tagged_lyrics, per_item, read_text,
-                     split_style, tagged_lyrics)
+from .common import (dump_json, find_file, foreign_keys, join_style, parse_json, parse_tagged_lyrics, per_item, read_text,
+                     relative, split_style, tagged_lyrics)
 
 USED = ("prompt", "lyrics", "audio_duration", "infer_step", "guidance_scale", "guidance_scale_text",
-        "guidance_scale_lyric", "manual_seeds", "actual_seeds", "scheduler_type", "id")
+        "guidance_scale_lyric", "manual_seeds", "actual_seeds", "scheduler_type", "id", "audio2audio_enable",
+        "ref_audio_input")
 # ACE-Step's own settings and the bookkeeping it writes into the files it reads back: kept as metadata, quietly
 ACESTEP_KEYS = ("cfg_type", "omega_scale", "guidance_interval", "guidance_interval_decay", "min_guidance_scale",
                 "use_erg_tag", "use_erg_lyric", "use_erg_diffusion", "oss_steps", "format", "task", "timecosts",
-                "retake_seeds", "retake_variance", "lora_name_or_path", "audio_path", "audio2audio_enable",
-                "ref_audio_input", "ref_audio_strength", "src_audio_path", "edit_n_avg", "edit_n_max", "edit_n_min",
+                "retake_seeds", "retake_variance", "lora_name_or_path", "audio_path", "ref_audio_strength", "src_audio_path", "edit_n_avg", "edit_n_max", "edit_n_min",
                 "edit_target_lyrics", "edit_target_prompt", "repaint_start", "repaint_end")
 _GUIDANCE = {"guidance_scale": "all", "guidance_scale_text": "style", "guidance_scale_lyric": "lyrics"}
 
@@ -56,17 +56,34 @@ def _item(d, where: Where, default_id: str) -> SongSpec:
     guidance = tuple((name, get_num(d, key, where)) for key, name in _GUIDANCE.items() if d.get(key) is not None)
     steps = get_num(d, "infer_step", where, None)
     gen = Generation(seed, int(steps) if steps is not None else None, get_str(d, "scheduler_type", where, None), guidance)
-    return SongSpec(sid, sections, duration, Style(tags=tags), Controls(bpm=bpm), gen,
+    ref, ref_notes = _reference(d, where)
+    return SongSpec(sid, sections, duration, Style(tags=tags, reference_audio=ref), Controls(bpm=bpm), gen,
                     instrumental=not any(s.lines for s in sections), metadata=meta, source=where.file,
-                    item=where.item, notes=tuple((None, n) for n in notes) + tuple(("lyrics", n) for n in lyric_notes))
+                    item=where.item, notes=tuple((None, n) for n in notes) + tuple(("lyrics", n) for n in lyric_notes)
+                    + ref_notes)
+
+
+def _reference(d: dict, where: Where) -> tuple[str | None, tuple[tuple[str, str], ...]]:
+    """ACE-Step's audio2audio reference (ref_audio_input, used when audio2audio_enable is true) as the style
+    reference; a missing file is a note (the style then comes from the prompt), not an error."""
+    path = d.get("ref_audio_input")
+    if not d.get("audio2audio_enable") or not isinstance(path, str) or not path.strip():
+        return None, ()
+    try:
+        return find_file(path, os.path.dirname(os.path.abspath(where.file)), where, "ref_audio_input"), ()
+    except SpecError as e:
+        return None, (("ref_audio_input", f"{e.message}; the style comes from the prompt alone"),)
 
 
 def write(specs: list[SongSpec], path: str) -> list[str]:
+    out_dir = os.path.dirname(os.path.abspath(path))
     docs = []
     for s in specs:
         d = {"prompt": join_style(s.style.tags, s.controls.bpm), "lyrics": tagged_lyrics(s),
              "audio_duration": s.duration if s.duration is not None else -1}
         g = s.generation
+        if s.style.reference_audio:
+            d |= {"audio2audio_enable": True, "ref_audio_input": relative(s.style.reference_audio, out_dir)}
         if g.steps is not None:
             d["infer_step"] = g.steps
         if g.seed is not None:

@@ -1,0 +1,125 @@
+"""Style from a reference recording (JAM's audio_path, SongGeneration's prompt_audio_path, `--style-audio`): what
+the planner reads from the first 30 s of a mix to fill what the spec leaves open.
+
+  tempo      librosa's beat tracker on the onset envelope, folded by octaves into the detected style's range
+             (`tempo_folded` says when it was)
+  key, mode  Krumhansl-Kessler key profiles correlated with the mean CQT chroma
+  style      the style tagger (songforge/models/tagger, trained here on the data engine's renders): style,
+             'other'-stem instrument families, bass family, lead singer's gender
+  loudness   integrated LUFS; brightness: mean spectral centroid (Hz); reported, not yet used by the planner
+
+The analysis is a pure function of the file (cached per path and modification time)."""
+from __future__ import annotations
+
+import os
+from dataclasses import asdict, dataclass
+from functools import lru_cache
+
+import numpy as np
+
+MAX_S = 30.0
+MIN_S = 10.0
+ANALYSIS_SR = 22050
+# Krumhansl-Kessler probe-tone profiles (major, minor), tonic first
+_MAJOR = np.array([6.35, 2.23, 3.48, 2.33, 4.38, 4.09, 2.52, 5.19, 2.39, 3.66, 2.29, 2.88])
+_MINOR = np.array([6.33, 2.68, 3.52, 5.38, 2.60, 3.53, 2.54, 4.75, 3.98, 2.69, 3.34, 3.17])
+_PC = ("C", "Db", "D", "Eb", "E", "F", "F#", "G", "Ab", "A", "Bb", "B")
+# a representative GM program per family, for families the tagger hears that the style does not play
+_FAMILY_PROGRAM = (0, 11, 16, 25, 33, 48, 48, 61, 65, 73, 81, 89, 95, 107, 114, 119)
+
+
+@dataclass(frozen=True)
+class StyleProfile:
+    bpm: float
+    tempo_folded: bool  # the tracked tempo was doubled or halved into the style's range
+    key: str  # "A minor"
+    key_strength: float  # correlation of the chroma with the chosen key profile
+    style: str | None  # None: no tagger available
+    style_confidence: float
+    programs: tuple[int, ...]  # 'other' stem GM programs implied by what the tagger hears
+    bass_program: int | None
+    gender: str | None
+    loudness_lufs: float
+    brightness_hz: float
+    seconds: float  # analysed
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+def analyse_style(path: str) -> StyleProfile:
+    """ValueError (naming the file) when the recording cannot be read or is shorter than MIN_S."""
+    return _analyse(os.path.abspath(path), os.path.getmtime(path))
+
+
+def estimate_key(audio: np.ndarray, sr: int) -> tuple[str, float]:
+    import librosa
+    chroma = librosa.feature.chroma_cqt(y=audio, sr=sr, hop_length=2048).mean(axis=1)
+    best = (-2.0, "C major")
+    for mode, prof in (("major", _MAJOR), ("minor", _MINOR)):
+        for tonic in range(12):
+            r = float(np.corrcoef(chroma, np.roll(prof, tonic))[0, 1])
+            if r > best[0]:
+                best = (r, f"{_PC[tonic]} {mode}")
+    return best[1], round(best[0], 4)
+
+
+def estimate_tempo(audio: np.ndarray, sr: int) -> float:
+    import librosa
+    env = librosa.onset.onset_strength(y=audio, sr=sr, hop_length=256)
+    return float(np.atleast_1d(librosa.feature.tempo(onset_envelope=env, sr=sr, hop_length=256))[0])
+
+
+def fold_tempo(bpm: float, lo: float, hi: float) -> tuple[float, bool]:
+    """bpm doubled or halved (repeatedly) towards [lo, hi]; unchanged when no octave lands inside."""
+    for f in (1.0, 2.0, 0.5, 4.0, 0.25):
+        if lo - 2 <= bpm * f <= hi + 2:
+            return bpm * f, f != 1.0
+    return bpm, False
+
+
+def _programs(style: str, families: list[str]) -> tuple[int, ...]:
+    """The style's own 'other' programs when the tagger hears their families (or hears nothing), else one
+    representative program per family it hears (at most two)."""
+    from ..model.tagger import GM_FAMILIES
+    from .styles import BY_NAME
+    own = BY_NAME[style].programs
+    heard = [GM_FAMILIES.index(f) for f in families if f in GM_FAMILIES]
+    if not heard or any(p // 8 in heard for p in own):
+        return own
+    return tuple(_FAMILY_PROGRAM[f] for f in heard[:2])
+
+
+@lru_cache(maxsize=16)
+def _analyse(path: str, mtime: float) -> StyleProfile:
+    import librosa
+    import pyloudnorm
+    import soundfile as sf
+    try:
+        x, sr = sf.read(path, dtype="float32", always_2d=True, frames=int(MAX_S * sf.info(path).samplerate))
+    except RuntimeError as e:
+        raise ValueError(f"{path}: style reference: cannot read the audio ({e})") from None
+    x = x.mean(axis=1)
+    if len(x) < MIN_S * sr:
+        raise ValueError(f"{path}: style reference: {len(x) / sr:.1f} s long (need at least {MIN_S:g} s)")
+    loud = float(pyloudnorm.Meter(sr).integrated_loudness(x))
+    y = librosa.resample(x, orig_sr=sr, target_sr=ANALYSIS_SR) if sr != ANALYSIS_SR else x
+    bpm = estimate_tempo(y, ANALYSIS_SR)
+    key, strength = estimate_key(y, ANALYSIS_SR)
+    bright = float(np.mean(librosa.feature.spectral_centroid(y=y, sr=ANALYSIS_SR)))
+    style, conf, programs, bass, gender, folded = None, 0.0, (), None, None, False
+    from ..eval import style as tagger
+    if tagger.available():
+        from ..model.tagger import GM_FAMILIES
+        from .styles import BY_NAME
+        tags = tagger.tag_audio(x, sr)
+        if tags["style"] in BY_NAME:
+            style, conf = tags["style"], tags["style_probs"][tags["style"]]
+            programs = _programs(style, tags["other_families"])
+            fam = GM_FAMILIES.index(tags["bass_family"])
+            own_bass = BY_NAME[style].bass_program
+            bass = own_bass if own_bass // 8 == fam else fam * 8 + (1 if fam == 4 else 0)
+            gender = tags.get("gender")
+            bpm, folded = fold_tempo(bpm, *BY_NAME[style].bpm_range)
+    return StyleProfile(round(bpm, 2), folded, key, strength, style, round(conf, 4), programs, bass, gender,
+                        round(loud, 2), round(bright, 1), round(len(x) / sr, 2))
