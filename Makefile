@@ -1,7 +1,7 @@
 # Two commands for a newcomer: `make demo` (set up, then the main job) and `make test` (set up, then the tests).
 PY ?= python3
 
-.PHONY: setup demo test test-slow bench-data bench-generate bench-heldout bench-ceiling bench-edits bench-sampling bench-judge bench-tagger bench-voice bench-evalval serve
+.PHONY: setup demo test test-slow bench-data bench-generate bench-heldout bench-ceiling bench-edits bench-sampling bench-judge bench-tagger bench-voice bench-evalval bench-style serve
 
 setup:
 	bash scripts/install.sh
@@ -47,6 +47,11 @@ bench-judge: setup
 # the style tagger on held-out renders (same corpus as bench-heldout)
 bench-tagger: setup
 	$(PY) benchmarks/tagger.py --corpus $(CORPUS) --out benchmarks/results/tagger.json
+
+bench-style: setup
+	$(PY) benchmarks/style_text.py --out benchmarks/results/style_text.json
+	$(PY) benchmarks/style_text.py --cases benchmarks/data/style_text_fresh.jsonl --out benchmarks/results/style_text_fresh.json
+	$(PY) benchmarks/style_follow.py --corpus $(CORPUS) --refs 24 --model songforge/models/default --out benchmarks/results/style_follow.json
 
 # voice follow: held-out vocal stems as voice references, sung by the data engine and the default model
 bench-voice: setup

@@ -17,9 +17,10 @@ import time
 
 from roundtrip import link_oracle, roundtrip_clips, write_results
 
-SHOW = ("lyrics.wer", "lyrics.per", "judge.per", "timing.onset_median_ms", "timing.onset_within_50ms", "melody.raw_pitch_accuracy",
-        "melody_swiftf0.raw_pitch_accuracy", "notes.vocals_f1", "notes.bass_f1", "notes.other_f1", "harmony.chord_majmin",
-        "harmony.beat_f1", "harmony.tempo_error_pct", "style.style_correct", "style.other_f1")
+SHOW = ("lyrics.wer", "lyrics.per", "judge.per", "timing.onset_median_ms", "timing.onset_within_50ms",
+        "melody.raw_pitch_accuracy", "melody_swiftf0.raw_pitch_accuracy", "notes.vocals_f1", "notes.bass_f1",
+        "notes.other_f1", "harmony.chord_majmin", "harmony.beat_f1", "harmony.tempo_error_pct", "style.style_correct",
+        "style.other_f1", "style.gender_correct")
 
 
 def main() -> None:
@@ -29,6 +30,9 @@ def main() -> None:
     ap.add_argument("--clips", type=int, default=12)
     ap.add_argument("--steps", type=int)
     ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--no-asr", action="store_true", help="skip Whisper (the judge's PER still scores the lyrics)")
+    ap.add_argument("--baseline", help="a previous result JSON on the same corpus and clips: its oracle and codec rows "
+                    "(and its work folder's oracle links, for FAD) are reused and only the model is generated and scored")
     ap.add_argument("--out", default="benchmarks/results/heldout.json")
     a = ap.parse_args()
     from dataclasses import replace
@@ -44,7 +48,15 @@ def main() -> None:
     rows = read_manifest(a.corpus, ("test",))[:a.clips]
     tmp = tempfile.mkdtemp(prefix="heldout_")
     link_oracle(a.corpus, rows, os.path.join(tmp, "oracle"))
-    codec = roundtrip_clips(model.codec, a.corpus, rows, os.path.join(tmp, "codec"))
+    base = None
+    if a.baseline:
+        with open(a.baseline) as f:
+            base = json.load(f)
+        if (base["corpus"], base["clips"]) != (a.corpus, len(rows)):
+            raise SystemExit(f"{a.baseline}: scored {base['clips']} clips of {base['corpus']}, not {len(rows)} of {a.corpus}")
+        codec = base["codec_reconstruction"]
+    else:
+        codec = roundtrip_clips(model.codec, a.corpus, rows, os.path.join(tmp, "codec"))
     t0 = time.time()
     for r in rows:
         model.generate(clip_plan(a.corpus, r), a.seed, sampling).write(os.path.join(tmp, "model"), picture=False)
@@ -53,7 +65,11 @@ def main() -> None:
     oracle_mixes = [s.load("mix") for s in discover(os.path.join(tmp, "oracle"))[0]]
     embeddings = ("mfcc",) + (("tagger",) if tagger_available() else ())
     for name in ("oracle", "codec", "model"):
-        agg = evaluate(os.path.join(tmp, name), os.path.join(tmp, f"report_{name}"), pictures=False, progress=False)
+        if base is not None and name != "model":
+            table[name] = base["table"][name]
+            continue
+        agg = evaluate(os.path.join(tmp, name), os.path.join(tmp, f"report_{name}"), asr=not a.no_asr, pictures=False,
+                       progress=False)
         table[name] = {k: agg["aggregate"][k]["mean"] for k in SHOW if k in agg["aggregate"]}
         if name != "oracle":
             mixes = [s.load("mix") for s in discover(os.path.join(tmp, name))[0]]
@@ -61,7 +77,8 @@ def main() -> None:
     langs = {}
     for r in rows:
         langs[r["language"]] = langs.get(r["language"], 0) + 1
-    result = {"model": a.model, "corpus": a.corpus, "clips": len(rows), "languages": langs,
+    result = {"model": a.model, "corpus": a.corpus, "clips": len(rows), "languages": langs, "asr": not a.no_asr,
+              "baseline": a.baseline,
               "audio_s": round(sum(r["duration"] for r in rows), 1), "sampling": sampling.__dict__,
               "generation_s": round(gen_s, 1), "codec_reconstruction": codec, "table": table, "work": tmp}
     lines = ["| metric | oracle (renders) | codec round trip | model |", "|---|---|---|---|"]

@@ -49,6 +49,7 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--corpus", required=True)
     ap.add_argument("--refs", type=int, default=24)
+    ap.add_argument("--splits", default="test", help="held-out splits to draw references and lyrics from (test,valid)")
     ap.add_argument("--model", help="also generate with this model (e.g. songforge/models/default)")
     ap.add_argument("--out", default="benchmarks/results/style_follow.json")
     a = ap.parse_args()
@@ -56,7 +57,7 @@ def main() -> None:
     from songforge.plan.timing import time_song
     from songforge.render.song import render_plan
     from songforge.train.data import clip_plan, load_audio, read_manifest
-    rows = read_manifest(a.corpus, ("test",))
+    rows = read_manifest(a.corpus, tuple(a.splits.split(",")))
     labels = {}
     for r in rows:
         with open(os.path.join(a.corpus, r["labels"]), encoding="utf-8") as f:

@@ -17,10 +17,11 @@ def score(songs) -> dict:
     rows, t0 = [], time.time()
     for s in songs:
         mix, sr = s.load("mix")
-        rows.append(style_metrics(mix, sr, s.asked.style, s.asked.programs) | {"id": s.asked.id})
+        rows.append(style_metrics(mix, sr, s.asked.style, s.asked.programs, gender=s.asked.gender) | {"id": s.asked.id})
     n = max(1, len(rows))
     return {"clips": len(rows), "style_acc": round(sum(r["style_correct"] for r in rows) / n, 4),
             "bass_acc": round(sum(r.get("bass_correct", 0) for r in rows) / n, 4),
+            "gender_acc": round(sum(r.get("gender_correct", 0) for r in rows) / n, 4),
             "other_f1": round(sum(r.get("other_f1", 0) for r in rows) / n, 4),
             "seconds_per_song": round((time.time() - t0) / n, 3),
             "confusions": Counter(f"{r['asked']} -> {r['predicted']}" for r in rows if not r["style_correct"]).most_common(),
@@ -46,8 +47,10 @@ def main() -> None:
     os.makedirs(os.path.dirname(os.path.abspath(a.out)), exist_ok=True)
     with open(a.out, "w") as f:
         json.dump(result, f, indent=1)
-    lines = ["| songs | clips | style acc | bass family acc | instrument F1 | s/song |", "|---|---|---|---|---|---|"]
-    lines += [f"| {k} | {r['clips']} | {r['style_acc']:.3f} | {r['bass_acc']:.3f} | {r['other_f1']:.3f} | {r['seconds_per_song']} |"
+    lines = ["| songs | clips | style acc | bass family acc | instrument F1 | singer gender acc | s/song |",
+             "|---|---|---|---|---|---|---|"]
+    lines += [f"| {k} | {r['clips']} | {r['style_acc']:.3f} | {r['bass_acc']:.3f} | {r['other_f1']:.3f} | {r['gender_acc']:.3f} "
+              f"| {r['seconds_per_song']} |"
               for k, r in result.items()]
     table = "\n".join(lines)
     with open(os.path.splitext(a.out)[0] + ".md", "w") as f:

@@ -32,9 +32,21 @@ def test_tempo_and_key_of_a_render(reference):
     path, plan = reference
     p = analyse_style(path)
     assert abs(p.bpm - plan.bpm) <= 0.04 * plan.bpm, (p.bpm, plan.bpm)
-    assert p.key.split()[1] == "minor" and p.seconds >= 10
+    assert p.seconds >= 10 and p.key.split()[1] in ("major", "minor") and p.loudness_lufs < 0
     if p.style is not None:  # the shipped tagger hears the style and the singer
         assert p.style == "funk" and p.gender == "male"
+
+
+@pytest.mark.parametrize("tonic,mode", [(9, "minor"), (2, "major")])
+def test_key_of_a_cadence(tonic, mode):
+    """i-iv-V-i (or I-IV-V-I) as harmonic tones: the Krumhansl-Kessler estimate names its key."""
+    from songforge.plan.reference_style import _PC, estimate_key
+    sr, third = 22050, (3 if mode == "minor" else 4)
+    chords = [(0, third, 7), (5, 5 + third, 12), (7, 11, 14), (0, third, 7)]
+    t = np.arange(sr) / sr
+    y = np.concatenate([sum(np.sin(2 * np.pi * 220 * 2 ** ((tonic - 9 + i) / 12) * k * t) / k
+                            for i in ch for k in (1, 2, 3)) for ch in chords for _ in range(2)]) * 0.1
+    assert estimate_key(y.astype(np.float32), sr)[0] == f"{_PC[tonic]} {mode}"
 
 
 def test_the_planner_fills_what_the_text_leaves_open(reference):

@@ -135,7 +135,7 @@ def evaluate_song(song: SongFiles, asr: bool = True, model_dir: str | None = Non
         from .madmom_eval import madmom_metrics
         run("madmom", True, lambda: madmom_metrics(mix, sr, a.beats, a.downbeats, a.bpm, a.chords, a.key))
     run("audio", True, lambda: audio_metrics(a, mix, sr, vocal))
-    run("style", tagger_available(), lambda: style_metrics(mix, sr, a.style, a.programs))
+    run("style", tagger_available(), lambda: style_metrics(mix, sr, a.style, a.programs, gender=a.gender))
     out["seconds"] = seconds
     out["eval_seconds"] = round(time.time() - t0, 2)
     out["realtime_factor"] = round(out["eval_seconds"] / max(a.duration, 1e-6), 3)
@@ -147,7 +147,7 @@ KEYS = (("lyrics", "wer"), ("lyrics", "cer"), ("lyrics", "per"), ("judge", "per"
         ("melody", "median_cents"), ("melody_swiftf0", "raw_pitch_accuracy"), ("notes", "vocals_f1"),
         ("notes", "vocals_f1_offsets"), ("notes", "bass_f1"), ("notes", "bass_f1_offsets"), ("notes", "other_f1"), ("harmony", "chord_majmin"),
         ("harmony", "tempo_error_pct"), ("harmony", "beat_f1"), ("madmom", "beat_f1"), ("madmom", "downbeat_f1"),
-        ("madmom", "tempo_error_pct"), ("madmom", "chord_majmin"), ("madmom", "key_correct"), ("style", "style_correct"),
+        ("madmom", "tempo_error_pct"), ("madmom", "chord_majmin"), ("madmom", "key_correct"), ("style", "style_correct"), ("style", "gender_correct"),
         ("style", "other_f1"), ("style", "bass_correct"),
         ("audio", "lufs"), ("audio", "clipping"), ("audio", "vocal_leakage_db"),
         (None, "realtime_factor"))

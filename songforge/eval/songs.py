@@ -28,6 +28,7 @@ class Asked:
     notes: dict[str, list[tuple[float, float, int]]] | None = None  # planned (start, end, MIDI) per stem
     downbeats: np.ndarray | None = None
     key: str | None = None  # "Eb minor"
+    gender: str | None = None  # the planned singer's gender, where the labels record it
 
 
 @dataclass
@@ -57,7 +58,8 @@ def _from_labels(lab: dict) -> Asked:
                  lab.get("bpm") if lab.get("drums", [None]) else None,
                  BY_NAME[lab["style"]].bpm_range if lab.get("style") in BY_NAME else None,
                  lab.get("style"), lab.get("programs"),
-                 planned_notes(lab) or None, np.array(lab["downbeats"]) if lab.get("downbeats") else None, lab.get("key"))
+                 planned_notes(lab) or None, np.array(lab["downbeats"]) if lab.get("downbeats") else None, lab.get("key"),
+                 (lab.get("voice") or {}).get("gender"))
 
 
 def planned_notes(lab: dict) -> dict[str, list[tuple[float, float, int]]]:

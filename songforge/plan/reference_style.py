@@ -3,7 +3,8 @@ the planner reads from the first 30 s of a mix to fill what the spec leaves open
 
   tempo      librosa's beat tracker on the onset envelope, folded by octaves into the detected style's range
              (`tempo_folded` says when it was)
-  key, mode  Krumhansl-Kessler key profiles correlated with the mean CQT chroma
+  key, mode  key profiles (Krumhansl-Kessler, refitted here on renders with a bass-register chroma beside the
+             full one: scripts/fit_key_profiles.py -> key_profiles.json) against the mean CQT chroma
   style      the style tagger (songforge/models/tagger, trained here on the data engine's renders): style,
              'other'-stem instrument families, bass family, lead singer's gender
   loudness   integrated LUFS; brightness: mean spectral centroid (Hz); reported, not yet used by the planner
@@ -11,6 +12,7 @@ the planner reads from the first 30 s of a mix to fill what the spec leaves open
 The analysis is a pure function of the file (cached per path and modification time)."""
 from __future__ import annotations
 
+import json
 import os
 from dataclasses import asdict, dataclass
 from functools import lru_cache
@@ -23,6 +25,7 @@ ANALYSIS_SR = 22050
 # Krumhansl-Kessler probe-tone profiles (major, minor), tonic first
 _MAJOR = np.array([6.35, 2.23, 3.48, 2.33, 4.38, 4.09, 2.52, 5.19, 2.39, 3.66, 2.29, 2.88])
 _MINOR = np.array([6.33, 2.68, 3.52, 5.38, 2.60, 3.53, 2.54, 4.75, 3.98, 2.69, 3.34, 3.17])
+KK_PROFILES = (tuple(_MAJOR) + (0.0,) * 12, tuple(_MINOR) + (0.0,) * 12)  # [mode][full chroma, bass chroma]
 _PC = ("C", "Db", "D", "Eb", "E", "F", "F#", "G", "Ab", "A", "Bb", "B")
 # a representative GM program per family, for families the tagger hears that the style does not play
 _FAMILY_PROGRAM = (0, 11, 16, 25, 33, 48, 48, 61, 65, 73, 81, 89, 95, 107, 114, 119)
@@ -52,16 +55,46 @@ def analyse_style(path: str) -> StyleProfile:
     return _analyse(os.path.abspath(path), os.path.getmtime(path))
 
 
-def estimate_key(audio: np.ndarray, sr: int) -> tuple[str, float]:
+def chromas(audio: np.ndarray, sr: int) -> np.ndarray:
+    """[2, 12]: mean CQT chroma of the whole range and of the bass register (C1..C4)."""
     import librosa
-    chroma = librosa.feature.chroma_cqt(y=audio, sr=sr, hop_length=2048).mean(axis=1)
-    best = (-2.0, "C major")
-    for mode, prof in (("major", _MAJOR), ("minor", _MINOR)):
-        for tonic in range(12):
-            r = float(np.corrcoef(chroma, np.roll(prof, tonic))[0, 1])
-            if r > best[0]:
-                best = (r, f"{_PC[tonic]} {mode}")
-    return best[1], round(best[0], 4)
+    full = librosa.feature.chroma_cqt(y=audio, sr=sr, hop_length=2048).mean(axis=1)
+    bass = librosa.feature.chroma_cqt(y=audio, sr=sr, hop_length=2048, fmin=librosa.note_to_hz("C1"),
+                                      n_octaves=3).mean(axis=1)
+    return np.stack([full, bass])
+
+
+def key_scores(c: np.ndarray, profiles: np.ndarray) -> np.ndarray:
+    """[24] scores (C..B major, then C..B minor) of chromas [2, 12] under profiles [2 modes, 24 (full + bass)]: per
+    block, the centred chroma (each block summing to 1) rolled to the tonic, dotted with the centred profile,
+    divided by the profile's norm (with zero bass weights: Pearson correlation up to a constant, as in K-K)."""
+    c = c / np.maximum(c.sum(axis=1, keepdims=True), 1e-9)
+    c = c - c.mean(axis=1, keepdims=True)
+    w = np.asarray(profiles, np.float64).reshape(2, 2, 12)
+    w = w - w.mean(axis=2, keepdims=True)
+    out = np.zeros(24)
+    for m in range(2):
+        norm = float(np.linalg.norm(w[m])) or 1.0
+        for t in range(12):
+            out[t + 12 * m] = float((np.roll(c, -t, axis=1) * w[m]).sum()) / norm
+    return out
+
+
+@lru_cache(maxsize=1)
+def key_profiles() -> np.ndarray:
+    """The profiles fitted here on renders (scripts/fit_key_profiles.py) when present, else Krumhansl-Kessler."""
+    path = os.path.join(os.path.dirname(__file__), "key_profiles.json")
+    if os.path.exists(path):
+        with open(path) as f:
+            return np.array(json.load(f)["profiles"])
+    return np.array(KK_PROFILES)
+
+
+def estimate_key(audio: np.ndarray, sr: int) -> tuple[str, float]:
+    """("A minor", score) from the chroma of the mix and of its bass register."""
+    scores = key_scores(chromas(audio, sr), key_profiles())
+    k = int(np.argmax(scores))
+    return f"{_PC[k % 12]} {'minor' if k >= 12 else 'major'}", round(float(scores[k]), 4)
 
 
 def estimate_tempo(audio: np.ndarray, sr: int) -> float:

@@ -1,0 +1,79 @@
+"""Fit the key profiles of plan/reference_style.py to the data engine's renders (exact key labels): one weight
+vector per mode over the mean CQT chroma and the bass-register chroma, rolled to each candidate tonic, trained
+with a softmax over the 24 keys (started from Krumhansl-Kessler). Writes songforge/plan/key_profiles.json and
+prints key / mode accuracy on held-out clips beside the Krumhansl-Kessler profiles.
+
+    python scripts/fit_key_profiles.py --train C4 --test C4 C3N2 [--out songforge/plan/key_profiles.json]
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+
+import numpy as np
+
+
+def features(corpus: str, split: str) -> tuple[np.ndarray, np.ndarray]:
+    """[clips, 2, 12] (mean chroma, bass chroma) and [clips] key index (tonic + 12 * minor)."""
+    from songforge.plan.reference_style import chromas
+    from songforge.spec.music import parse_key
+    from songforge.train.data import load_audio, read_manifest
+    x, y = [], []
+    for r in read_manifest(corpus, (split,)):
+        with open(os.path.join(corpus, r["labels"]), encoding="utf-8") as f:
+            tonic, mode = parse_key(json.load(f)["key"])
+        x.append(chromas(load_audio(corpus, r, "mix", 22050)[:22050 * 30], 22050))
+        y.append(tonic + 12 * (mode == "minor"))
+    return np.stack(x), np.array(y)
+
+
+def accuracy(profiles: np.ndarray, x: np.ndarray, y: np.ndarray) -> tuple[float, float]:
+    from songforge.plan.reference_style import key_scores
+    pred = np.array([int(np.argmax(key_scores(c, profiles))) for c in x])
+    return float(np.mean(pred == y)), float(np.mean((pred >= 12) == (y >= 12)))
+
+
+def fit(x: np.ndarray, y: np.ndarray, steps: int = 400) -> np.ndarray:
+    """Profiles [2, 24] maximising the softmax likelihood of the labelled keys under key_scores."""
+    import torch
+    from songforge.plan.reference_style import KK_PROFILES
+    c = torch.tensor(x, dtype=torch.float64)
+    c = c / c.sum(-1, keepdim=True).clamp_min(1e-9)
+    c = c - c.mean(-1, keepdim=True)
+    rolled = torch.stack([torch.roll(c, -t, dims=-1) for t in range(12)], 1).flatten(2)  # [N, 12 tonics, 24]
+    w = torch.tensor(KK_PROFILES, dtype=torch.float64).clone().requires_grad_(True)
+    opt = torch.optim.Adam([w], lr=0.05)
+    target = torch.tensor(y)
+    for _ in range(steps):
+        wc = w.view(2, 2, 12) - w.view(2, 2, 12).mean(-1, keepdim=True)
+        wc = (wc / wc.flatten(1).norm(dim=1)[:, None, None]).flatten(1)  # [2 modes, 24]
+        scores = (rolled @ wc.T).permute(0, 2, 1).flatten(1)  # [N, 24]: major tonics, then minor
+        loss = torch.nn.functional.cross_entropy(30.0 * scores, target)
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+    return w.detach().numpy()
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--train", nargs="+", required=True, help="corpora whose train splits fit the profiles")
+    ap.add_argument("--test", nargs="+", required=True, help="corpora whose test splits measure them")
+    ap.add_argument("--out", default=os.path.join("songforge", "plan", "key_profiles.json"))
+    a = ap.parse_args()
+    from songforge.plan.reference_style import KK_PROFILES
+    parts = [features(c, "train") for c in a.train]
+    x, y = np.concatenate([p[0] for p in parts]), np.concatenate([p[1] for p in parts])
+    tests = {c: features(c, "test") for c in a.test}
+    w = fit(x, y)
+    result = {"train_clips": len(y), "profiles": np.round(w, 4).tolist(),
+              "test": {c: {"clips": len(t[1]), "krumhansl_kessler": accuracy(np.array(KK_PROFILES), *t),
+                           "fitted": accuracy(w, *t)} for c, t in tests.items()}}
+    with open(a.out, "w") as f:
+        json.dump(result, f, indent=1)
+    print(json.dumps(result["test"], indent=1))
+
+
+if __name__ == "__main__":
+    main()
