@@ -98,3 +98,11 @@ def test_acestep_audio2audio_reference_is_the_style_reference(tmp_path):
     from songforge.plan.describe import choice_for
     c = choice_for(songs[0].spec.style)
     assert not errors and c.style == "funk" and "ref.wav: style reference: 1.0 s long" in c.reference["error"]
+
+
+@pytest.mark.parametrize("bpm,lo,hi,want", [(117.4, 164, 180, 176.1), (72.0, 60, 84, 72.0), (144.0, 60, 84, 72.0),
+                                            (92.3, 116, 144, 138.45), (300.0, 60, 70, 300.0)])
+def test_tempo_folds_into_the_style_range(bpm, lo, hi, want):
+    from songforge.plan.reference_style import fold_tempo
+    got, folded = fold_tempo(bpm, lo, hi)
+    assert abs(got - want) < 0.01 and folded == (abs(got - bpm) > 1e-9)

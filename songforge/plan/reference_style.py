@@ -1,8 +1,8 @@
 """Style from a reference recording (JAM's audio_path, SongGeneration's prompt_audio_path, `--style-audio`): what
 the planner reads from the first 30 s of a mix to fill what the spec leaves open.
 
-  tempo      librosa's beat tracker on the onset envelope, folded by octaves into the detected style's range
-             (`tempo_folded` says when it was)
+  tempo      librosa's tempo estimate on the onset envelope, folded by octaves (then 3:2) into the detected
+             style's range (`tempo_folded` says when it was)
   key, mode  key profiles (Krumhansl-Kessler, refitted here on renders with a bass-register chroma beside the
              full one: scripts/fit_key_profiles.py -> key_profiles.json) against the mean CQT chroma
   style      the style tagger (songforge/models/tagger, trained here on the data engine's renders): style,
@@ -104,8 +104,9 @@ def estimate_tempo(audio: np.ndarray, sr: int) -> float:
 
 
 def fold_tempo(bpm: float, lo: float, hi: float) -> tuple[float, bool]:
-    """bpm doubled or halved (repeatedly) towards [lo, hi]; unchanged when no octave lands inside."""
-    for f in (1.0, 2.0, 0.5, 4.0, 0.25):
+    """bpm moved into [lo, hi] by the smallest metrical relation that lands there (octaves first, then 3:2 -- a
+    beat tracker locks on dotted quarters in breakbeats and clave patterns); unchanged when none does."""
+    for f in (1.0, 2.0, 0.5, 1.5, 2.0 / 3.0, 4.0, 0.25, 3.0, 1.0 / 3.0):
         if lo - 2 <= bpm * f <= hi + 2:
             return bpm * f, f != 1.0
     return bpm, False
