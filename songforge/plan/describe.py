@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 import re
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from functools import lru_cache
 
 import numpy as np
@@ -74,10 +74,13 @@ class StyleChoice:
         return asdict(self)
 
 
+def _pattern(phrase: str) -> str:
+    """A phrase as a whole word (Latin script) or as a substring (CJK, which has no spaces)."""
+    return re.escape(phrase) if not phrase.isascii() else r"(?<![\w])" + re.escape(phrase) + r"(?![\w])"
+
+
 def _has(text: str, phrase: str) -> bool:
-    if not phrase.isascii():
-        return phrase in text
-    return re.search(r"(?<![\w])" + re.escape(phrase) + r"(?![\w])", text) is not None
+    return re.search(_pattern(phrase), text) is not None
 
 
 def _take(text: str, table: dict) -> tuple[list[int], str]:
@@ -86,8 +89,7 @@ def _take(text: str, table: dict) -> tuple[list[int], str]:
     for name in sorted(table, key=len, reverse=True):
         if _has(text, name):
             found.append(table[name])
-            text = re.sub(re.escape(name) if not name.isascii() else r"(?<![\w])" + re.escape(name) + r"(?![\w])",
-                          " ", text)
+            text = re.sub(_pattern(name), " ", text)
     return found, text
 
 
@@ -140,8 +142,6 @@ def resolve_style(tags: tuple[str, ...], text: str | None = None, reference: str
 
 
 def _with_reference(c: StyleChoice, path: str) -> StyleChoice:
-    from dataclasses import replace
-
     from .reference_style import analyse_style, fold_tempo
     try:
         p = analyse_style(path)
