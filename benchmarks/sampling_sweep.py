@@ -1,5 +1,6 @@
 """Sampling settings of a model, measured: for each (steps, guidance, Griffin-Lim iterations) generate the same
-held-out clips, score them with the evaluation suite (no ASR: pitch, chords, word onsets, beats) and time
+held-out clips, score them with the evaluation suite (no ASR: the phoneme judge, pitch, chords, word onsets,
+beats, bass and comping notes, style) and time
 generation (plan, sampling, decoding). Chooses the defaults written into model.json.
 
     python benchmarks/sampling_sweep.py --model songforge/models/default --corpus CORPUS --clips 6 \
@@ -15,15 +16,20 @@ import time
 
 from roundtrip import write_results
 
-SHOW = ("timing.onset_median_ms", "melody.raw_pitch_accuracy", "harmony.chord_majmin", "harmony.beat_f1")
-GRID = [  # (name, steps, guidance, gl_iters)
-    ("16 steps, 3 terms, gl32", 16, (("lyrics", 2.0), ("style", 1.5), ("plan", 1.0)), 32),
-    ("16 steps, joint 2.0, gl32", 16, (("lyrics+style+plan", 2.0),), 32),
-    ("16 steps, joint 2.0, gl16", 16, (("lyrics+style+plan", 2.0),), 16),
-    ("8 steps, joint 2.0, gl16", 8, (("lyrics+style+plan", 2.0),), 16),
-    ("16 steps, no guidance, gl16", 16, (), 16),
-    ("16 steps, joint 3.0, gl16", 16, (("lyrics+style+plan", 3.0),), 16),
-    ("16 steps, joint 2.0 + plan 1.0, gl16", 16, (("lyrics+style+plan", 2.0), ("plan", 1.0)), 16),
+SHOW = ("judge.per", "timing.onset_median_ms", "melody.raw_pitch_accuracy", "harmony.chord_majmin", "harmony.beat_f1",
+        "notes.bass_f1", "notes.other_f1", "style.style_correct")
+JOINT, PLAN = ("lyrics+style+plan", 2.0), ("plan", 1.0)
+GRID = [  # (name, steps, guidance, gl_iters, guidance interval)
+    ("16 steps, 3 terms, gl32", 16, (("lyrics", 2.0), ("style", 1.5), ("plan", 1.0)), 32, (0.05, 1.0)),
+    ("16 steps, joint 2.0, gl32", 16, (JOINT,), 32, (0.05, 1.0)),
+    ("16 steps, joint 2.0, gl16", 16, (JOINT,), 16, (0.05, 1.0)),
+    ("8 steps, joint 2.0, gl16", 8, (JOINT,), 16, (0.05, 1.0)),
+    ("16 steps, no guidance, gl16", 16, (), 16, (0.05, 1.0)),
+    ("16 steps, joint 3.0, gl16", 16, (("lyrics+style+plan", 3.0),), 16, (0.05, 1.0)),
+    ("16 steps, joint 2.0 + plan 1.0, gl16", 16, (JOINT, PLAN), 16, (0.05, 1.0)),
+    ("16 steps, joint 1.0 + plan 1.0, gl16", 16, (("lyrics+style+plan", 1.0), PLAN), 16, (0.05, 1.0)),
+    ("16 steps, joint 2.0 + plan 1.0 for t <= 0.7, gl16", 16, (JOINT, PLAN), 16, (0.0, 0.7)),
+    ("16 steps, joint 2.0 + plan 1.0 + lyrics 1.0, gl16", 16, (JOINT, PLAN, ("lyrics", 1.0)), 16, (0.05, 1.0)),
 ]
 
 
@@ -46,10 +52,10 @@ def main() -> None:
     audio_s = sum(p.duration for p in plans)
     codec_cfg = model.codec.cfg
     results = []
-    for i, (name, steps, guidance, gl) in enumerate(GRID):
+    for i, (name, steps, guidance, gl, interval) in enumerate(GRID):
         if a.only and i not in a.only:
             continue
-        sampling = replace(model.sampling, steps=steps, guidance=guidance)
+        sampling = replace(model.sampling, steps=steps, guidance=guidance, interval=interval)
         model.codec.cfg = replace(codec_cfg, gl_iters=gl)
         with tempfile.TemporaryDirectory() as tmp:
             t_total = 0.0
@@ -61,6 +67,7 @@ def main() -> None:
             rep = evaluate(os.path.join(tmp, "songs"), os.path.join(tmp, "report"), asr=False, pictures=False,
                            progress=False)["aggregate"]
         row = {"setting": name, "steps": steps, "guidance": [list(g) for g in guidance], "gl_iters": gl,
+               "interval": list(interval),
                "realtime_x": round(audio_s / t_total, 2),
                **{k: round(rep[k]["mean"], 3) for k in SHOW if k in rep}}
         print(json.dumps(row), flush=True)

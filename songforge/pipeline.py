@@ -49,6 +49,9 @@ class Edit:
     keep_until: float | None = None  # continue: keep [0, keep_until) s, generate the rest
     stem: str | None = None  # add/regenerate this stem, keep the others
     separate: bool = False  # extract / remove: all stems from the input mix
+    # separating: the stems as masks over the input mix's own spectrum (its phase and detail kept, the stems add up
+    # to it) where the codec can (the mel codec); False decodes the generated stems as in any other edit
+    mask_mixture: bool = True
 
 
 @dataclass
@@ -142,7 +145,7 @@ class Songforge:
         bar.close()
         keep = cond["edit_mask"].repeat_interleave(self.dit.cfg.latent_channels, dim=-1)
         z = z * (1 - keep) + cond["known"] * keep
-        return [self._decode(p, z[i:i + 1]) for i, p in enumerate(plans)]
+        return [self._decode(p, z[i:i + 1], e, cond["edit_mask"][i]) for i, (p, e) in enumerate(zip(plans, edits))]
 
     # -- internals ------------------------------------------------------------------------------------------
     def _frames(self, seconds: float) -> int:
@@ -194,18 +197,45 @@ class Songforge:
                 keep[:, STEMS.index(edit.stem)] = 0.0
         out["edit_mask"] = (keep * out["frame_mask"][0, :, None])[None].to(self.dtype)
 
-    def _decode(self, plan, z: torch.Tensor) -> Generated:
+    def _decode(self, plan, z: torch.Tensor, edit: Edit | None = None, keep: torch.Tensor | None = None) -> Generated:
         c = self.dit.cfg.latent_channels
         samples = int(round(plan.duration * self.sample_rate))
         zs = z[0].float().reshape(z.shape[1], len(STEMS), c) * self.std + self.mean  # [T, stems, C]
-        y = self.codec.decode_long(zs.permute(1, 2, 0).to(self.dtype)).float().cpu().numpy()  # all stems at once
+        if edit is not None and edit.separate and edit.mask_mixture and hasattr(self.codec, "mask_mixture"):
+            mix_in = torch.from_numpy(np.pad(edit.audio["mix"], (0, max(0, samples - len(edit.audio["mix"])))))
+            y = self.codec.mask_mixture(mix_in[:samples].to(self.device), zs.permute(1, 2, 0)).cpu().numpy()
+        else:
+            y = self.codec.decode_long(zs.permute(1, 2, 0).to(self.dtype)).float().cpu().numpy()  # all stems at once
+            if edit is not None and keep is not None and not edit.separate:
+                y = self._splice(y[:, :samples], edit, keep)
         stems = {name: y[i, :samples].astype(np.float32) for i, name in enumerate(STEMS)}
         mix = sum(stems.values())
         peak = float(np.max(np.abs(mix))) if mix.size else 0.0
-        if peak > 0.98:  # the sum of four decoded stems can clip: scale everything together
+        spliced = edit is not None and not edit.separate
+        if peak > 0.98 and not spliced:  # the sum of four decoded stems can clip: scale everything together
+            # (an edit keeps the user's audio as it was: it is not scaled)
             stems = {k: v * (0.98 / peak) for k, v in stems.items()}
             mix = mix * (0.98 / peak)
         return Generated(plan, stems, mix.astype(np.float32), self.sample_rate, z[0].float().cpu())
+
+    def _splice(self, y: np.ndarray, edit: Edit, keep: torch.Tensor) -> np.ndarray:
+        """Decoded stems [stems, S] with what the edit keeps taken from the input audio itself (kept audio is the
+        user's, not its codec round trip); one latent frame of linear cross-fade at every boundary."""
+        spl = self.codec.cfg.samples_per_latent
+        n = y.shape[1]
+        out = y.copy()
+        for i, name in enumerate(STEMS):
+            k = keep[:, i].float().cpu().numpy()
+            if name not in edit.audio or not k.any():
+                continue
+            hard = np.pad(np.repeat(k, spl), spl // 2, mode="edge")
+            w = np.convolve(hard, np.full(spl, 1.0 / spl), mode="valid")[:n]
+            w = np.pad(w, (0, n - len(w)), mode="edge")
+            src = np.zeros(n, np.float32)
+            src[:min(n, len(edit.audio[name]))] = edit.audio[name][:n]
+            blend = (w * src + (1 - w) * y[i]).astype(np.float32)
+            out[i] = np.where(w > 1 - 1e-6, src, np.where(w < 1e-6, y[i], blend))
+        return out
 
 
 def load(model_dir: str, device: str | torch.device = "cpu", dtype: torch.dtype = torch.float32) -> Songforge:

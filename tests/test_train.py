@@ -73,6 +73,18 @@ def test_dit_trains_on_cached_latents(tiny_corpus, tmp_path):
     before = os.path.getmtime(tmp_path / "latents" / "stats.json")
     DiTTask(tiny_corpus, dcfg, dtc, str(tmp_path / "codec" / "final"), str(tmp_path / "latents"), progress=False)
     assert os.path.getmtime(tmp_path / "latents" / "stats.json") == before
+    # a cache written under an older condition layout keeps its latents and gets its conditions again
+    from safetensors.torch import load_file, save_file
+    stats_path = tmp_path / "latents" / "stats.json"
+    stats = json.loads(stats_path.read_text())
+    clip = next(p for p in (tmp_path / "latents").iterdir() if p.suffix == ".safetensors")
+    fresh = load_file(clip)
+    save_file(dict(fresh, style=fresh["style"][:60]), clip)
+    stats_path.write_text(json.dumps(dict(stats, conditions="plan143-style60")))
+    DiTTask(tiny_corpus, dcfg, dtc, str(tmp_path / "codec" / "final"), str(tmp_path / "latents"), progress=False)
+    again = load_file(clip)
+    assert json.loads(stats_path.read_text())["conditions"] == stats["conditions"]
+    assert torch.equal(again["style"], fresh["style"]) and torch.equal(again["stems"], fresh["stems"])
 
 
 def test_config_errors_name_the_field(tmp_path):

@@ -5,18 +5,22 @@ Conditioning on those resolved choices (not on raw words) keeps the vector meani
 planner understands. Layout: the first twelve styles one-hot (12), GM program families of the 'other' stem (16),
 bass program family (16), vocal gender (2), minor key, tempo ((bpm - 120) / 60) -- these 48 = STYLE_DIM_V1 --
 then one slot per style added later. A later style also sets its parent's slot, so a model that reads only the
-first 48 columns (models read the first `style_dim` of their config) hears the nearest style it knows."""
+first 48 columns (models read the first `style_dim` of their config) hears the nearest style it knows. Then
+the singing voice (cond/voice.py, VOICE_DIM columns): which engine and variant sings, its formant scale, breath
+and vibrato, so the model need not average the spectral envelopes of many singers."""
 from __future__ import annotations
 
 import numpy as np
 
 from ..plan.plan import SongPlan
 from ..plan.styles import BY_NAME, STYLES
+from .voice import VOICE_DIM, voice_vector
 
 FIRST_STYLES = 12
 STYLE_NAMES = tuple(s.name for s in STYLES)
 STYLE_DIM_V1 = FIRST_STYLES + 16 + 16 + 2 + 2
-STYLE_DIM = STYLE_DIM_V1 + len(STYLE_NAMES) - FIRST_STYLES
+STYLE_DIM_V2 = STYLE_DIM_V1 + len(STYLE_NAMES) - FIRST_STYLES
+STYLE_DIM = STYLE_DIM_V2 + VOICE_DIM
 
 
 def style_vector(plan: SongPlan) -> np.ndarray:
@@ -34,4 +38,5 @@ def style_vector(plan: SongPlan) -> np.ndarray:
     v[o + 32 + (0 if plan.voice.gender == "female" else 1)] = 1.0
     v[o + 34] = 1.0 if plan.key[1] == "minor" else 0.0
     v[o + 35] = (plan.bpm - 120.0) / 60.0
+    v[STYLE_DIM_V2:] = voice_vector(plan)
     return v

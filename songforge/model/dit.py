@@ -46,6 +46,8 @@ class DiTConfig:
     plan_dim: int = PLAN_DIM
     style_dim: int = STYLE_DIM
     style_tokens: bool = False  # also add the style to every frame's token (not only through adaLN)
+    lyrics_subframes: bool = False  # also feed the lyrics encoder's grid_factor sub-frames side by side (where
+    # inside a latent frame each phoneme sits; the mean-pooled route alone blurs boundaries to 1 / rate)
     predict: str = "velocity"  # what out_proj predicts: "velocity", or "data" (x1; the velocity is derived from it)
     routes: tuple[tuple[str, str], ...] = tuple(ROUTES.items())
 
@@ -81,13 +83,20 @@ class DiT(nn.Module):
             self.style_tok = nn.Linear(cfg.style_dim, d)
             nn.init.zeros_(self.style_tok.weight)
             nn.init.zeros_(self.style_tok.bias)
+        if cfg.lyrics_subframes:  # zero too, for the same reason
+            self.lyrics_sub = nn.Linear(cfg.grid_factor * cfg.lyrics_dim, d)
+            nn.init.zeros_(self.lyrics_sub.weight)
+            nn.init.zeros_(self.lyrics_sub.bias)
 
     def lyrics(self, phonemes: torch.Tensor, onsets: torch.Tensor) -> torch.Tensor:
-        """[B, G*T] ids + [B, G*T, 3] onset flags -> [B, T, lyrics_dim] (conv at grid rate, mean-pooled)."""
+        """[B, G*T] ids + [B, G*T, 3] onset flags -> [B, T, dim] (conv at grid rate, mean-pooled, projected; plus
+        the sub-frames side by side with lyrics_subframes)."""
         h = self.phoneme_emb(phonemes) + self.onset_proj(onsets)
         h = F.gelu(self.lyrics_conv(h.transpose(1, 2))).transpose(1, 2)
         b, n, k = h.shape
-        return h.view(b, n // self.cfg.grid_factor, self.cfg.grid_factor, k).mean(dim=2)
+        h = h.view(b, n // self.cfg.grid_factor, self.cfg.grid_factor, k)
+        out = self.lyrics_proj(h.mean(dim=2))
+        return out + self.lyrics_sub(h.flatten(2)) if self.cfg.lyrics_subframes else out
 
     def forward(self, x: torch.Tensor, t: torch.Tensor, cond: dict) -> torch.Tensor:
         """x [B, T, stems*C] noisy latents, t [B] in [0, 1] -> velocity [B, T, stems*C].
@@ -101,7 +110,7 @@ class DiT(nn.Module):
         mix_on = cond["mix_on"][:, None, None].to(x.dtype)
         mix = torch.cat([cond["mix"] * mix_on, mix_on.expand(b, n, 1)], dim=-1)
         h = self.in_proj(torch.cat([x, known, keep, mix], dim=-1))
-        h = h + self.lyrics_proj(self.lyrics(cond["phonemes"], cond["onsets"])) * cond["lyrics_on"][:, None, None]
+        h = h + self.lyrics(cond["phonemes"], cond["onsets"]) * cond["lyrics_on"][:, None, None]
         plan = cond["plan"][..., :self.cfg.plan_dim]  # older models read a prefix of the plan features
         h = h + self.plan_proj(plan) * cond["plan_on"][:, None, None]
         style = cond["style"][..., :self.cfg.style_dim]  # older models read a prefix of the style vector

@@ -91,6 +91,26 @@ class MelCodec(LatentCoding, nn.Module):
             mag = mag * num / den
         return mag
 
+    @torch.no_grad()
+    def mask_mixture(self, mix: torch.Tensor, z: torch.Tensor, power: float = 2.0) -> torch.Tensor:
+        """Separate a recording by the stems' latents: mix [S] audio, z [stems, C, T] (the stems estimated from
+        it) -> [stems, S] audio. Each stem's share of every mel band, m_s^p / sum_k m_k^p (a Wiener mask for
+        p = 2), is spread onto the STFT bins the band covers and applied to the mixture's own STFT, so the stems
+        keep the recording's phase and fine detail (no Griffin-Lim) and add up to the mixture exactly."""
+        mel = torch.exp(self.unstack(z.float()) * power)  # [stems, n_mels, F]
+        share = mel / mel.sum(0, keepdim=True).clamp_min(1e-30)
+        w = self.fb / self.fb.sum(1, keepdim=True).clamp_min(1e-12)  # [n_mels, bins], each band's weights sum to 1
+        cover = w.sum(0)  # [bins]; 0 above fmax
+        top = int(torch.nonzero(cover > 0).max())
+        w[:, cover == 0] = w[:, top:top + 1]  # bins above the last band take its mask
+        masks = torch.einsum("mb,smf->sbf", w, share) / w.sum(0)[None, :, None]
+        spec = torch.stft(mix.float(), self.cfg.n_fft, self.cfg.hop, window=self.window, center=True,
+                          return_complex=True)  # [bins, F'] with F' = S / hop + 1
+        f = spec.shape[-1]
+        masks = F.pad(masks, (0, max(0, f - masks.shape[-1])), mode="replicate")[..., :f]
+        return torch.istft(masks * spec[None], self.cfg.n_fft, self.cfg.hop, window=self.window, center=True,
+                           length=mix.shape[-1])
+
     def decode(self, z: torch.Tensor) -> torch.Tensor:
         """latent [B, C, T] -> audio [B, T * hop * down]."""
         mag = self.linear_magnitude(self.unstack(z))
