@@ -116,14 +116,16 @@ class Songforge:
         return make_plan(song, time_song(song), seed)
 
     def generate(self, song, seed: int = 0, sampling: Sampling | None = None, edit: Edit | None = None,
-                 progress: bool = False) -> Generated:
+                 progress: bool = False, mix_levels: bool = True) -> Generated:
         plan = song if hasattr(song, "timing") and hasattr(song, "chords") else self.plan(song, seed)
-        return self.generate_batch([plan], seed, sampling, [edit], progress)[0]
+        return self.generate_batch([plan], seed, sampling, [edit], progress, mix_levels)[0]
 
     @torch.no_grad()
     def generate_batch(self, plans: list, seed: int = 0, sampling: Sampling | None = None,
-                       edits: list | None = None, progress: bool = False) -> list[Generated]:
-        """Several plans sampled together in one batch (padded to the longest; each decoded to its length)."""
+                       edits: list | None = None, progress: bool = False, mix_levels: bool = True) -> list[Generated]:
+        """Several plans sampled together in one batch (padded to the longest; each decoded to its length).
+        `mix_levels`: a new song's stems are mixed as the data engine mixes its renders (each stem at the plan's
+        level, a stem the plan leaves silent muted, the mix at -14 LUFS); False returns them as decoded."""
         from tqdm import tqdm
         sampling = sampling or self.sampling
         edits = edits or [None] * len(plans)
@@ -145,7 +147,8 @@ class Songforge:
         bar.close()
         keep = cond["edit_mask"].repeat_interleave(self.dit.cfg.latent_channels, dim=-1)
         z = z * (1 - keep) + cond["known"] * keep
-        return [self._decode(p, z[i:i + 1], e, cond["edit_mask"][i]) for i, (p, e) in enumerate(zip(plans, edits))]
+        return [self._decode(p, z[i:i + 1], e, cond["edit_mask"][i], mix_levels)
+                for i, (p, e) in enumerate(zip(plans, edits))]
 
     # -- internals ------------------------------------------------------------------------------------------
     def _frames(self, seconds: float) -> int:
@@ -197,7 +200,8 @@ class Songforge:
                 keep[:, STEMS.index(edit.stem)] = 0.0
         out["edit_mask"] = (keep * out["frame_mask"][0, :, None])[None].to(self.dtype)
 
-    def _decode(self, plan, z: torch.Tensor, edit: Edit | None = None, keep: torch.Tensor | None = None) -> Generated:
+    def _decode(self, plan, z: torch.Tensor, edit: Edit | None = None, keep: torch.Tensor | None = None,
+                mix_levels: bool = False) -> Generated:
         c = self.dit.cfg.latent_channels
         samples = int(round(plan.duration * self.sample_rate))
         zs = z[0].float().reshape(z.shape[1], len(STEMS), c) * self.std + self.mean  # [T, stems, C]
@@ -209,6 +213,11 @@ class Songforge:
             if edit is not None and keep is not None and not edit.separate:
                 y = self._splice(y[:, :samples], edit, keep)
         stems = {name: y[i, :samples].astype(np.float32) for i, name in enumerate(STEMS)}
+        if edit is None and mix_levels:
+            from .render.mix import level_stems
+            playing = (bool(plan.melody), bool(plan.drums), bool(plan.bass), bool(plan.other))
+            stems, mix, _ = level_stems(stems, plan.levels_db, playing, self.sample_rate)
+            return Generated(plan, stems, mix, self.sample_rate, z[0].float().cpu())
         mix = sum(stems.values())
         peak = float(np.max(np.abs(mix))) if mix.size else 0.0
         spliced = edit is not None and not edit.separate

@@ -23,6 +23,14 @@ def test_generate_shapes_and_determinism(tiny_model):
     assert np.allclose(a.mix, sum(a.stems.values()), atol=1e-6)
     assert np.array_equal(a.mix, b.mix) and not np.array_equal(a.mix, c.mix)
     assert a.latents.shape == (sf._frames(a.plan.duration), 4 * 8)
+    # mixed as the data engine mixes: each stem at the plan's level (active RMS), the mix at -14 LUFS
+    from songforge.render.mix import _rms_db, integrated_loudness
+    lv = a.plan.levels_db
+    for i, name in enumerate(("drums", "bass", "other"), start=1):
+        assert abs((_rms_db(a.stems["vocals"]) - _rms_db(a.stems[name])) - (lv[0] - lv[i])) < 0.05
+    assert abs(integrated_loudness(a.mix, 24000) - (-14.0)) < 0.5 or np.abs(a.mix).max() > 0.97
+    raw = sf.generate(LRC, seed=3, mix_levels=False)
+    assert np.allclose(raw.mix, sum(raw.stems.values()), atol=1e-6) and not np.allclose(raw.mix, a.mix)
 
 
 def test_batched_generation_matches_single(tiny_model):

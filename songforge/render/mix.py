@@ -38,6 +38,25 @@ def integrated_loudness(x: np.ndarray, sr: int) -> float:
     return pyloudnorm.Meter(sr).integrated_loudness(x.astype(np.float64)) if np.any(x) else -70.0
 
 
+def _at_level(x: np.ndarray, level_db: float) -> np.ndarray:
+    """x scaled so its active RMS sits at -20 + level_db dBFS (silence stays silence)."""
+    db = _rms_db(x)
+    return x * (10 ** ((-20.0 + level_db - db) / 20) if db > -100 else 0.0)
+
+
+def _normalised(stems: dict[str, np.ndarray], sr: int) -> tuple[dict, np.ndarray, float]:
+    """One gain for every stem: the mix at TARGET_LUFS, its peak at most 0.98."""
+    m = sum(stems.values())
+    loud = integrated_loudness(m, sr)
+    gain = 10 ** ((TARGET_LUFS - loud) / 20) if np.isfinite(loud) else 1.0
+    peak = np.max(np.abs(m)) * gain
+    if peak > 0.98:
+        gain *= 0.98 / peak
+    out = {k: (v * gain).astype(np.float32) for k, v in stems.items()}
+    m = sum(out.values()).astype(np.float32)
+    return out, m, float(integrated_loudness(m, sr))
+
+
 def mix(stems: dict[str, np.ndarray], levels_db: tuple[float, ...], sr: int, seed: int) -> tuple[dict, np.ndarray, float]:
     """(stems after levels/effects/gain, mix, mix loudness in LUFS). All stems same length."""
     out = {}
@@ -47,15 +66,14 @@ def mix(stems: dict[str, np.ndarray], levels_db: tuple[float, ...], sr: int, see
             x = _reverb(_compress(x, sr), sr, 0.12, seed)
         elif name == "other":
             x = _reverb(x, sr, 0.12, seed + 1)
-        db = _rms_db(x)
-        out[name] = x * (10 ** ((-20.0 + lvl - db) / 20) if db > -100 else 0.0)
-    m = sum(out.values())
-    loud = integrated_loudness(m, sr)
-    gain = 10 ** ((TARGET_LUFS - loud) / 20) if np.isfinite(loud) else 1.0
-    peak = np.max(np.abs(m)) * gain
-    if peak > 0.98:
-        gain *= 0.98 / peak
-    out = {k: (v * gain).astype(np.float32) for k, v in out.items()}
-    m = sum(out.values()).astype(np.float32)
-    loud = integrated_loudness(m, sr)
-    return out, m, float(loud)
+        out[name] = _at_level(x, lvl)
+    return _normalised(out, sr)
+
+
+def level_stems(stems: dict[str, np.ndarray], levels_db: tuple[float, ...], playing: tuple[bool, ...],
+                sr: int) -> tuple[dict, np.ndarray, float]:
+    """Finished stems (a generator's) mixed as the renderer mixes: each at its planned level, a stem the plan
+    leaves silent (`playing` False: no drums in a classical song) muted, then the mix at TARGET_LUFS."""
+    out = {name: _at_level(stems[name].astype(np.float32), lvl) if on else np.zeros_like(stems[name])
+           for name, lvl, on in zip(STEMS, levels_db, playing)}
+    return _normalised(out, sr)
