@@ -2,7 +2,9 @@
 
 Three rows over the same test clips: the oracle (the data engine's renders: the ceiling of every metric),
 the codec alone (oracle stems encoded and decoded: the ceiling for any model in this latent), and the model
-(generated from each clip's plan, chords given). Writes JSON and a Markdown table.
+(generated from each clip's plan, chords given; its stems mixed at the plan's levels, as `generate` does). With
+--as-decoded-too a fourth row scores the same generations with the stems as decoded (the mix stage off).
+Writes JSON and a Markdown table.
 
     python benchmarks/heldout.py --model songforge/models/default --corpus CORPUS --clips 12 \
         --out benchmarks/results/heldout.json
@@ -33,6 +35,8 @@ def main() -> None:
     ap.add_argument("--no-asr", action="store_true", help="skip Whisper (the judge's PER still scores the lyrics)")
     ap.add_argument("--baseline", help="a previous result JSON on the same corpus and clips: its oracle and codec rows "
                     "(and its work folder's oracle links, for FAD) are reused and only the model is generated and scored")
+    ap.add_argument("--as-decoded-too", action="store_true",
+                    help="also score the generations with their stems as decoded (no mix stage)")
     ap.add_argument("--out", default="benchmarks/results/heldout.json")
     a = ap.parse_args()
     from dataclasses import replace
@@ -57,14 +61,20 @@ def main() -> None:
         codec = base["codec_reconstruction"]
     else:
         codec = roundtrip_clips(model.codec, a.corpus, rows, os.path.join(tmp, "codec"))
+    from songforge.pipeline import Generated, mixed_at_plan_levels
     t0 = time.time()
     for r in rows:
-        model.generate(clip_plan(a.corpus, r), a.seed, sampling).write(os.path.join(tmp, "model"), picture=False)
+        g = model.generate(clip_plan(a.corpus, r), a.seed, sampling, mix_levels=False)
+        if a.as_decoded_too:
+            g.write(os.path.join(tmp, "model_decoded"), picture=False)
+        stems, mix = mixed_at_plan_levels(g.plan, g.stems, g.sample_rate)  # what generate(mix_levels=True) returns
+        Generated(g.plan, stems, mix, g.sample_rate, g.latents).write(os.path.join(tmp, "model"), picture=False)
     gen_s = time.time() - t0
     table = {}
     oracle_mixes = [s.load("mix") for s in discover(os.path.join(tmp, "oracle"))[0]]
     embeddings = ("mfcc",) + (("tagger",) if tagger_available() else ())
-    for name in ("oracle", "codec", "model"):
+    rows_scored = ("oracle", "codec", "model") + (("model_decoded",) if a.as_decoded_too else ())
+    for name in rows_scored:
         if base is not None and name != "model":
             table[name] = base["table"][name]
             continue
@@ -81,9 +91,10 @@ def main() -> None:
               "baseline": a.baseline,
               "audio_s": round(sum(r["duration"] for r in rows), 1), "sampling": sampling.__dict__,
               "generation_s": round(gen_s, 1), "codec_reconstruction": codec, "table": table, "work": tmp}
-    lines = ["| metric | oracle (renders) | codec round trip | model |", "|---|---|---|---|"]
+    head = ["oracle (renders)", "codec round trip", "model"] + (["model, stems as decoded"] if a.as_decoded_too else [])
+    lines = ["| metric | " + " | ".join(head) + " |", "|---" * (len(head) + 1) + "|"]
     for k in SHOW + ("fad_mfcc_vs_oracle", "fad_tagger_vs_oracle"):
-        lines.append(f"| {k} | " + " | ".join(str(table[n].get(k, "-")) for n in ("oracle", "codec", "model")) + " |")
+        lines.append(f"| {k} | " + " | ".join(str(table[n].get(k, "-")) for n in rows_scored) + " |")
     md = "\n".join(lines) + f"\n\ncodec reconstruction over all stems: {codec}\n"
     write_results(a.out, result, md)
 

@@ -214,9 +214,7 @@ class Songforge:
                 y = self._splice(y[:, :samples], edit, keep)
         stems = {name: y[i, :samples].astype(np.float32) for i, name in enumerate(STEMS)}
         if edit is None and mix_levels:
-            from .render.mix import level_stems
-            playing = (bool(plan.melody), bool(plan.drums), bool(plan.bass), bool(plan.other))
-            stems, mix, _ = level_stems(stems, plan.levels_db, playing, self.sample_rate)
+            stems, mix = mixed_at_plan_levels(plan, stems, self.sample_rate)
             return Generated(plan, stems, mix, self.sample_rate, z[0].float().cpu())
         mix = sum(stems.values())
         peak = float(np.max(np.abs(mix))) if mix.size else 0.0
@@ -247,6 +245,15 @@ class Songforge:
         return out
 
 
+def mixed_at_plan_levels(plan, stems: dict[str, np.ndarray], sr: int) -> tuple[dict, np.ndarray]:
+    """(stems, mix) of a new song mixed as the data engine mixes renders: each stem at the plan's level, a stem the
+    plan leaves silent muted, the mix at -14 LUFS (render/mix.py)."""
+    from .render.mix import level_stems
+    playing = (bool(plan.melody), bool(plan.drums), bool(plan.bass), bool(plan.other))
+    out, mix, _ = level_stems(stems, plan.levels_db, playing, sr)
+    return out, mix
+
+
 def load(model_dir: str, device: str | torch.device = "cpu", dtype: torch.dtype = torch.float32) -> Songforge:
     """The generator in `model_dir` (codec/, dit/, model.json); nothing is downloaded."""
     path = os.path.join(model_dir, "model.json")
@@ -274,4 +281,4 @@ def assemble(out: str, codec_dir: str, dit_dir: str, stats: dict, sampling: Samp
     return out
 
 
-__all__ = ["Songforge", "Sampling", "Edit", "Generated", "load", "assemble"]
+__all__ = ["Songforge", "Sampling", "Edit", "Generated", "load", "assemble", "mixed_at_plan_levels"]
