@@ -75,7 +75,7 @@ def main() -> None:
     embeddings = ("mfcc",) + (("tagger",) if tagger_available() else ())
     rows_scored = ("oracle", "codec", "model") + (("model_decoded",) if a.as_decoded_too else ())
     for name in rows_scored:
-        if base is not None and name != "model":
+        if base is not None and name in ("oracle", "codec"):
             table[name] = base["table"][name]
             continue
         agg = evaluate(os.path.join(tmp, name), os.path.join(tmp, f"report_{name}"), asr=not a.no_asr, pictures=False,
