@@ -96,7 +96,8 @@ def build_cache(corpus: str, codec_dir: str, out: str, grid_factor: int, progres
     train = [load_file(os.path.join(out, f"{r['index']:06d}.safetensors"))["stems"].float()
              for r in rows if r["split"] == "train"]
     allz = torch.cat([z.reshape(-1, z.shape[-1]) for z in train])
-    stats = {"codec": fp, "grid_factor": grid_factor, "conditions": CONDITION_LAYOUT, "latent_rate": codec.cfg.latent_rate,
+    stats = {"codec": fp, "grid_factor": grid_factor, "conditions": CONDITION_LAYOUT,
+             "latent_rate": codec.cfg.latent_rate,
              "mean": allz.mean(0).tolist(), "std": allz.std(0).clamp_min(1e-3).tolist(),
              "splits": {s: [r["index"] for r in rows if r["split"] == s] for s in ("train", "valid", "test")}}
     _write_stats(stats, stats_path)
