@@ -1,5 +1,6 @@
 """The phoneme judge validated: PER on held-out renders per language, and how far it rises when the words sung
 are not the words asked (same vocals scored against the words shuffled, and against another clip's words);
+Mandarin tones are not scored (a sung syllable's pitch is the melody's);
 optionally PER on generated songs (song folders with labels.json + vocals, e.g. heldout.py's model folder).
 
     python benchmarks/judge.py --corpus CORPUS --clips 24 [--generated DIR] --out benchmarks/results/judge.json
@@ -32,8 +33,7 @@ def main() -> None:
     import torch
 
     from songforge.eval import shipped
-    from songforge.eval.judge import JUDGE_DIR, asked_phonemes
-    from songforge.eval.text import edit_distance
+    from songforge.eval.judge import JUDGE_DIR, asked_phonemes, phoneme_errors
     from songforge.train.data import load_audio, read_manifest
     judge = shipped.load(a.judge or JUDGE_DIR)
     rows = (read_manifest(a.corpus, ("test",)) + read_manifest(a.corpus, ("valid",), required=False))[:a.clips]
@@ -46,7 +46,7 @@ def main() -> None:
     per_clip, t0, audio_s = [], time.time(), 0.0
 
     def add(group: str, lang: str, ref: list[str], hyp: list[str]) -> float:
-        e = edit_distance(ref, hyp)
+        e = phoneme_errors(ref, hyp)
         t = tally.setdefault(group, {}).setdefault(lang, [0, 0])
         t[0] += e
         t[1] += len(ref)

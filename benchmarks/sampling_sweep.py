@@ -30,6 +30,9 @@ GRID = [  # (name, steps, guidance, gl_iters, guidance interval)
     ("16 steps, joint 1.0 + plan 1.0, gl16", 16, (("lyrics+style+plan", 1.0), PLAN), 16, (0.05, 1.0)),
     ("16 steps, joint 2.0 + plan 1.0 for t <= 0.7, gl16", 16, (JOINT, PLAN), 16, (0.0, 0.7)),
     ("16 steps, joint 2.0 + plan 1.0 + lyrics 1.0, gl16", 16, (JOINT, PLAN, ("lyrics", 1.0)), 16, (0.05, 1.0)),
+    ("12 steps, joint 2.0 + plan 1.0, gl16", 12, (JOINT, PLAN), 16, (0.05, 1.0)),
+    ("16 steps, joint 2.0 + plan 1.0, gl8", 16, (JOINT, PLAN), 8, (0.05, 1.0)),
+    ("12 steps, joint 2.0 + plan 1.0, gl8", 12, (JOINT, PLAN), 8, (0.05, 1.0)),
 ]
 
 

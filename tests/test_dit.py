@@ -59,6 +59,21 @@ def test_condition_flags_remove_their_input():
     assert not torch.allclose(m(x, t, cond), m(x, t, off), atol=1e-4)
 
 
+def test_inputs_by_column_blocks_match_the_whole_projection():
+    """inputs() skips the known/mix blocks of in_proj when they are all zero; with an edit mask or a mixture
+    present it must equal the projection of the whole concatenated input."""
+    m = trained_like()
+    x, _, cond = inputs()
+    ch = TINY.latent_channels
+    for keep_on, mix_on in ((0.0, 0.0), (1.0, 0.0), (0.0, 1.0), (1.0, 1.0)):
+        cd = dict(cond, edit_mask=(torch.rand(2, 12, TINY.stems, generator=torch.Generator().manual_seed(1)) > 0.5).float() * keep_on,
+                  mix_on=torch.tensor([0.0, mix_on]))
+        keep, mo = cd["edit_mask"], cd["mix_on"][:, None, None]
+        whole = m.in_proj(torch.cat([x, cd["known"] * keep.repeat_interleave(ch, dim=-1), keep, cd["mix"] * mo,
+                                     mo.expand(2, 12, 1)], dim=-1))
+        assert torch.allclose(m.inputs(x, cd), whole, atol=1e-5)
+
+
 def test_deterministic_and_save_load(tmp_path):
     a, b = build("dit", TINY, 7), build("dit", TINY, 7)
     assert all(torch.equal(p, q) for p, q in zip(a.state_dict().values(), b.state_dict().values()))

@@ -47,3 +47,27 @@ def test_judge_augment_masks_and_tilts_without_touching_the_source(tiny_corpus):
     assert torch.allclose(kept, per_bin[:, None].expand_as(kept), rtol=1e-5)  # a gain per mel bin
     tilt_db = 10 * torch.log10(per_bin[-1] / per_bin[0])
     assert 0.0 < abs(float(tilt_db)) <= 6.0
+
+
+def test_mandarin_tones_are_neither_learned_nor_scored(tiny_corpus):
+    """Sung Mandarin has no lexical tone: PER ignores it, and a tones=False judge learns each final on its
+    neutral-tone symbol (English and initials untouched)."""
+    import torch
+    from songforge.eval.judge import phoneme_errors
+    from songforge.model.judge import JudgeConfig
+    from songforge.text.phonemes import untoned
+    from songforge.train.config import TrainConfig
+    from songforge.train.judge_task import JudgeTask
+    assert [untoned(s) for s in ("ang3", "v1", "i4", "n2", "a5", "v", "i", "n", "ʈʂʰ")] == \
+        ["ang5", "v5", "i5", "n5", "a5", "v", "i", "n", "ʈʂʰ"]
+    assert phoneme_errors(["ʂ", "ʐ", "ang3", "v"], ["ʂ", "ʐ", "ang1", "v"]) == 0
+    assert phoneme_errors(["ʂ", "ang3"], ["ʂ", "ong3"]) == 1
+    from songforge.text.phonemes import SYMBOLS
+    tc = TrainConfig(segment_s=3.0, batch_size=8)
+    batches = {}
+    for tones in (True, False):
+        task = JudgeTask(tiny_corpus, JudgeConfig(dim=32, layers=1, tones=tones), tc, progress=False)
+        batches[tones] = [t for k in range(6) for t in task.batch(0, torch.Generator().manual_seed(k))["targets"]]
+    heard = [SYMBOLS[i] for seq in batches[True] for i in seq]
+    assert any(s[-1] in "1234" for s in heard)  # the tiny corpus sings Mandarin
+    assert batches[False] == [[phoneme_id(untoned(SYMBOLS[i])) for i in seq] for seq in batches[True]]

@@ -98,18 +98,28 @@ class DiT(nn.Module):
         out = self.lyrics_proj(h.mean(dim=2))
         return out + self.lyrics_sub(h.flatten(2)) if self.cfg.lyrics_subframes else out
 
+    def inputs(self, x: torch.Tensor, cond: dict) -> torch.Tensor:
+        """in_proj over [noisy latents, known latents * keep, keep, mix * mix_on, mix_on]: the same linear map, by
+        column blocks, skipping the blocks that are all zero (no edit, no mixture: plain generation)."""
+        b, n, c = x.shape
+        w, stems = self.in_proj.weight, self.cfg.stems
+        h = F.linear(x, w[:, :c], self.in_proj.bias)
+        keep = cond["edit_mask"]
+        if bool(keep.any()):
+            known = cond["known"] * keep.repeat_interleave(self.cfg.latent_channels, dim=-1)
+            h = h + F.linear(torch.cat([known, keep], dim=-1), w[:, c:2 * c + stems])
+        mix_on = cond["mix_on"][:, None, None].to(x.dtype)
+        if bool(mix_on.any()):
+            h = h + F.linear(torch.cat([cond["mix"] * mix_on, mix_on.expand(b, n, 1)], dim=-1), w[:, 2 * c + stems:])
+        return h
+
     def forward(self, x: torch.Tensor, t: torch.Tensor, cond: dict) -> torch.Tensor:
         """x [B, T, stems*C] noisy latents, t [B] in [0, 1] -> velocity [B, T, stems*C].
 
         cond: known [B, T, stems*C], edit_mask [B, T, stems] (1 = keep), phonemes [B, G*T] long,
         onsets [B, G*T, 3], plan [B, T, plan_dim], style [B, style_dim], duration [B, 2], frame_mask [B, T] bool,
         mix [B, T, C], lyrics_on / plan_on / style_on / mix_on [B] (1 = present, 0 = dropped)."""
-        b, n, c = x.shape
-        keep = cond["edit_mask"]
-        known = cond["known"] * keep.repeat_interleave(self.cfg.latent_channels, dim=-1)
-        mix_on = cond["mix_on"][:, None, None].to(x.dtype)
-        mix = torch.cat([cond["mix"] * mix_on, mix_on.expand(b, n, 1)], dim=-1)
-        h = self.in_proj(torch.cat([x, known, keep, mix], dim=-1))
+        h = self.inputs(x, cond)
         h = h + self.lyrics(cond["phonemes"], cond["onsets"]) * cond["lyrics_on"][:, None, None]
         plan = cond["plan"][..., :self.cfg.plan_dim]  # older models read a prefix of the plan features
         h = h + self.plan_proj(plan) * cond["plan_on"][:, None, None]
@@ -118,7 +128,7 @@ class DiT(nn.Module):
             h = h + (self.style_tok(style) * cond["style_on"][:, None])[:, None, :]
         g = self.time_mlp(timestep_embedding(t, 256).to(x.dtype))
         g = g + self.style_proj(style) * cond["style_on"][:, None] + self.duration_proj(cond["duration"])
-        cos, sin = rope_tables(n, self.cfg.dim // self.cfg.heads, device=x.device, dtype=x.dtype)
+        cos, sin = rope_tables(x.shape[1], self.cfg.dim // self.cfg.heads, device=x.device, dtype=x.dtype)
         mask = cond.get("frame_mask")
         for blk in self.blocks:
             h = blk(h, g, cos, sin, mask)

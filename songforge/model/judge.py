@@ -29,6 +29,7 @@ class JudgeConfig:
     dropout: float = 0.1
     rnn: int = 0  # bidirectional GRU layers after the ConvNeXt blocks (0: none, as in v0)
     vocab: int = len(SYMBOLS)
+    tones: bool = True  # False: Mandarin finals are learned on their neutral-tone symbol (text/phonemes.py untoned)
 
     @property
     def frame_rate(self) -> float:

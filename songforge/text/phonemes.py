@@ -30,11 +30,18 @@ MANDARIN = tuple(dict.fromkeys(v for v in PINYIN_INITIALS.values() if v not in E
 
 SYMBOLS = SPECIALS + ENGLISH + MANDARIN
 ID = {s: i for i, s in enumerate(SYMBOLS)}
+_FINALS = frozenset(PINYIN_FINALS)
 _VOWEL_START = set("aeiouɪɛæʌʊəɐᵻɑɔɜɚêvn")  # 'v'/'n' only reach here as finals ("v3", "n2") or syllabic n̩
 
 
 def phoneme_id(symbol: str) -> int:
     return ID.get(symbol, UNK)
+
+
+def untoned(symbol: str) -> str:
+    """A Mandarin final on its neutral-tone form ("ang3" -> "ang5"); every other symbol unchanged. Sung Mandarin
+    carries no lexical tone (the melody sets the pitch), so the phoneme judge neither learns nor scores tones."""
+    return symbol[:-1] + "5" if symbol[-1:] in "1234" and symbol[:-1] in _FINALS else symbol
 
 
 def is_vowel(symbol: str) -> bool:
