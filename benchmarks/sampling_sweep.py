@@ -81,7 +81,7 @@ def main() -> None:
           "| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
     md += ["| " + " | ".join([r["setting"], str(r["realtime_x"])] + [str(r.get(k, "")) for k in SHOW]) + " |"
            for r in results]
-    write_results(a.out, {"model": a.model, "clips": len(plans), "audio_s": audio_s, "rows": results}, md)
+    write_results(a.out, {"model": a.model, "clips": len(plans), "audio_s": audio_s, "rows": results}, "\n".join(md) + "\n")
 
 
 if __name__ == "__main__":

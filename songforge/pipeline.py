@@ -263,6 +263,15 @@ def load(model_dir: str, device: str | torch.device = "cpu", dtype: torch.dtype 
         meta = json.load(f)
     device = torch.device(device)
     codec, _ = checkpoint.load(os.path.join(model_dir, "codec"), device, dtype)
+    decode = meta.get("decode", {})  # the model's decoding defaults (e.g. Griffin-Lim iterations), chosen by
+    if decode:  # measurement like "sampling"; the codec folder (and the latent caches keyed on it) stay as they are
+        from dataclasses import fields, replace
+        known = sorted(f.name for f in fields(codec.cfg))
+        unknown = sorted(set(decode) - set(known))
+        if unknown:
+            raise ValueError(f"{path}: field 'decode': unknown codec setting(s) {', '.join(unknown)} "
+                             f"(known: {', '.join(known)})")
+        codec.cfg = replace(codec.cfg, **decode)
     dit, _ = checkpoint.load(os.path.join(model_dir, "dit"), device, dtype)
     return Songforge(codec, dit, meta, device, dtype)
 

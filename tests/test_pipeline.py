@@ -33,6 +33,26 @@ def test_generate_shapes_and_determinism(tiny_model):
     assert np.allclose(raw.mix, sum(raw.stems.values()), atol=1e-6) and not np.allclose(raw.mix, a.mix)
 
 
+def test_model_json_decode_settings_override_the_codec(tiny_model, tmp_path):
+    import dataclasses
+    import re
+    import shutil
+    folder = str(tmp_path / "m")
+    shutil.copytree(tiny_model, folder)
+    with open(os.path.join(folder, "model.json")) as f:
+        meta = json.load(f)
+    base = load(folder).codec.cfg
+    name = next(f.name for f in dataclasses.fields(base) if isinstance(getattr(base, f.name), int))
+    for decode, expect in (({name: getattr(base, name) + 1}, None), ({"griffin": 3}, "unknown codec setting(s) griffin")):
+        with open(os.path.join(folder, "model.json"), "w") as f:
+            json.dump(dict(meta, decode=decode), f)
+        if expect:
+            with pytest.raises(ValueError, match=re.escape(expect)):
+                load(folder)
+        else:
+            assert getattr(load(folder).codec.cfg, name) == getattr(base, name) + 1
+
+
 def test_batched_generation_matches_single(tiny_model):
     sf = load(tiny_model)
     p1, p2 = sf.plan(LRC), sf.plan(os.path.join(EXAMPLES, "two_songs_levo.jsonl"))
