@@ -1,7 +1,7 @@
 # Two commands for a newcomer: `make demo` (set up, then the main job) and `make test` (set up, then the tests).
 PY ?= python3
 
-.PHONY: setup demo test test-slow bench-data bench-generate bench-heldout bench-ceiling bench-edits bench-sampling bench-judge bench-tagger bench-voice bench-evalval bench-style serve
+.PHONY: setup demo test test-slow bench-data bench-generate bench-heldout bench-ceiling bench-edits bench-sampling bench-words bench-judge bench-tagger bench-voice bench-evalval bench-style serve
 
 setup:
 	bash scripts/install.sh
@@ -39,6 +39,10 @@ bench-edits: setup
 # sampling settings (steps, guidance, Griffin-Lim iterations) on a few held-out clips
 bench-sampling: setup
 	$(PY) benchmarks/sampling_sweep.py --model songforge/models/default --corpus $(CORPUS) --clips 4 --out benchmarks/results/sampling_sweep.json
+
+# where the generator loses the words: judge PER when sampling starts from the clip's own latents part-way
+bench-words: setup
+	$(PY) benchmarks/words_lost.py --model songforge/models/default --corpus $(CORPUS) --clips 4 --out benchmarks/results/words_lost.json
 
 # the phoneme judge on held-out renders (own / shuffled / another clip's words); GENERATED: optional song folders
 bench-judge: setup
