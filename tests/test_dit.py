@@ -50,6 +50,14 @@ def test_frames_past_the_end_do_not_leak():
     assert torch.allclose(v1[:, :8], v2[:, :8], atol=1e-5)
 
 
+def test_a_mask_that_keeps_every_frame_is_the_same_as_none():
+    m = trained_like()
+    x, t, cond = inputs()
+    assert torch.allclose(m(x, t, cond), m(x, t, dict(cond, frame_mask=None)), atol=1e-5)
+    cond["frame_mask"][1, 8:] = False  # one item shorter: the mask is used
+    assert not torch.allclose(m(x, t, cond)[1], m(x, t, dict(cond, frame_mask=None))[1], atol=1e-4)
+
+
 def test_condition_flags_remove_their_input():
     m = trained_like()
     x, t, cond = inputs()
