@@ -17,6 +17,7 @@ import time
 
 import numpy as np
 
+from judge import words_of
 from roundtrip import STEMS, write_results
 
 STARTS = (1.0, 0.6, 0.4, 0.0)
@@ -53,7 +54,7 @@ def main() -> None:
         cond = model._conditions(plan, n, None)
         x1 = torch.cat([model._encode(load_audio(a.corpus, r, st, model.sample_rate), n) for st in STEMS], dim=-1)[None]
         with open(os.path.join(a.corpus, r["labels"]), encoding="utf-8") as f:
-            words = [(w["text"], w["start"], w["end"], w["language"] or "en") for w in json.load(f)["words"]]
+            words = words_of(json.load(f))
         grid = sampling_grid(s.steps, s.shift, model.device, model.dtype)
         for name, t0, terms in settings:
             noise = torch.randn(x1.shape, generator=torch.Generator().manual_seed(0))
