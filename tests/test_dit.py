@@ -7,18 +7,20 @@ from songforge.model.checkpoint import build, load, save
 from songforge.model.dit import DiTConfig
 
 TINY = DiTConfig(latent_channels=4, stems=2, dim=32, depth=2, heads=2, mlp_hidden=64, lyrics_dim=16, style_dim=8)
+TINY_FH = DiTConfig(latent_channels=8, stems=2, dim=32, depth=2, heads=2, mlp_hidden=64, lyrics_dim=16, style_dim=8,
+                    frame_head=16, frame_head_layers=2)
 
 
-def inputs(b=2, n=12, seed=0):
+def inputs(b=2, n=12, seed=0, cfg=TINY):
     g = torch.Generator().manual_seed(seed)
-    c = TINY.io_channels
+    c = cfg.io_channels
     cond = {"known": torch.randn(b, n, c, generator=g), "edit_mask": torch.zeros(b, n, TINY.stems),
             "phonemes": torch.randint(0, TINY.phoneme_vocab, (b, n * TINY.grid_factor), generator=g),
             "onsets": (torch.rand(b, n * TINY.grid_factor, 3, generator=g) > 0.8).float(),
             "plan": torch.randn(b, n, TINY.plan_dim, generator=g), "style": torch.randn(b, TINY.style_dim, generator=g),
             "duration": torch.rand(b, 2, generator=g), "frame_mask": torch.ones(b, n, dtype=torch.bool),
             "lyrics_on": torch.ones(b), "plan_on": torch.ones(b), "style_on": torch.ones(b),
-            "mix": torch.randn(b, n, TINY.latent_channels, generator=g), "mix_on": torch.zeros(b)}
+            "mix": torch.randn(b, n, cfg.latent_channels, generator=g), "mix_on": torch.zeros(b)}
     return torch.randn(b, n, c, generator=g), torch.rand(b, generator=g), cond
 
 
@@ -37,9 +39,10 @@ def test_shapes_and_zero_init():
     assert v.shape == x.shape and torch.count_nonzero(v) == 0  # adaLN-zero + zero output: starts at v = 0
 
 
-def test_frames_past_the_end_do_not_leak():
-    m = trained_like()
-    x, t, cond = inputs()
+@pytest.mark.parametrize("cfg", [TINY, TINY_FH], ids=["plain", "frame_head"])
+def test_frames_past_the_end_do_not_leak(cfg):
+    m = trained_like(0, cfg)
+    x, t, cond = inputs(cfg=cfg)
     cond["frame_mask"][:, 8:] = False
     v1 = m(x, t, cond)
     x2 = x.clone()
@@ -58,9 +61,10 @@ def test_a_mask_that_keeps_every_frame_is_the_same_as_none():
     assert not torch.allclose(m(x, t, cond)[1], m(x, t, dict(cond, frame_mask=None))[1], atol=1e-4)
 
 
-def test_condition_flags_remove_their_input():
-    m = trained_like()
-    x, t, cond = inputs()
+@pytest.mark.parametrize("cfg", [TINY, TINY_FH], ids=["plain", "frame_head"])
+def test_condition_flags_remove_their_input(cfg):
+    m = trained_like(0, cfg)
+    x, t, cond = inputs(cfg=cfg)
     off = dict(cond, lyrics_on=torch.zeros(2))
     other = dict(off, phonemes=torch.randint(0, TINY.phoneme_vocab, cond["phonemes"].shape))
     assert torch.allclose(m(x, t, off), m(x, t, other), atol=1e-6)
@@ -145,6 +149,56 @@ def test_grown_init_keeps_the_old_model():
         assert torch.count_nonzero(old(x, t, cond)) > 0
         new.lyrics_sub.weight.add_(0.1)
         assert not torch.allclose(old(x, t, cond), new(x, t, cond), atol=1e-3)
+
+
+def test_frame_head_grows_exactly_and_refines_only_the_vocals():
+    """A model grown with the frame head computes what the old one did; once its output layer moves, only the
+    vocal stem (stem 0) changes, and it reads the lyrics at the frame rate (with the token route of the lyrics cut,
+    a phoneme swapped inside one token still changes that token's vocals, and nothing else)."""
+    from dataclasses import replace
+    from songforge.train.run import grown_state
+    old = trained_like(3, replace(TINY_FH, frame_head=0))
+    new = build("dit", TINY_FH, 4).eval()
+    new.load_state_dict(grown_state(new.state_dict(), old.state_dict()), strict=False)
+    x, t, cond = inputs(cfg=TINY_FH)
+    c = TINY_FH.latent_channels
+    with torch.no_grad():
+        assert torch.allclose(old(x, t, cond), new(x, t, cond), atol=1e-5)
+        new.frame_head.out.weight.normal_(0.0, 0.3)
+        a, b = old(x, t, cond), new(x, t, cond)
+        assert torch.allclose(a[..., c:], b[..., c:], atol=1e-5)
+        assert not torch.allclose(a[..., :c], b[..., :c], atol=1e-3)
+        new.lyrics_proj.weight.zero_()
+        new.lyrics_proj.bias.zero_()
+        b = new(x, t, cond)
+        ph = cond["phonemes"].clone()
+        ph[:, 21] = (ph[:, 21] + 1) % TINY_FH.phoneme_vocab  # token 5, sub-frame 1
+        d = (new(x, t, dict(cond, phonemes=ph)) - b).abs()
+        assert float(d[:, 5, :c].min()) > 1e-6 and float(d[..., c:].max()) < 1e-6
+
+
+def test_block_local_attention_for_long_sequences():
+    """attention_window: short sequences are exactly full attention; long ones see only neighbouring blocks (a
+    change at frame 0 cannot reach frame 40 through one layer with 4-frame blocks), and a batch item that ends
+    early stays finite and does not leak its padding."""
+    from dataclasses import replace
+    cfg = replace(TINY, depth=1, attention_window=4)
+    full, local = trained_like(5, replace(cfg, attention_window=0)), trained_like(5, cfg)
+    x, t, cond = inputs(n=12)
+    with torch.no_grad():
+        assert torch.equal(full(x, t, cond), local(x, t, cond))  # 12 frames = 3 blocks: full attention
+        x, t, cond = inputs(n=48)
+        a = local(x, t, cond)
+        x2 = x.clone()
+        x2[:, 0] += 3.0
+        b = local(x2, t, cond)
+        assert torch.allclose(a[:, 40:], b[:, 40:], atol=1e-6) and not torch.allclose(a[:, :4], b[:, :4], atol=1e-4)
+        assert not torch.allclose(a, full(x, t, cond), atol=1e-4)
+        cond["frame_mask"][1, 10:] = False
+        c = local(x, t, cond)
+        x3 = x.clone()
+        x3[1, 10:] += 5.0
+        assert torch.isfinite(c).all() and torch.allclose(c[1, :10], local(x3, t, cond)[1, :10], atol=1e-5)
 
 
 def test_style_vector_layout():

@@ -25,6 +25,7 @@ from ..cond.plan_grid import PLAN_DIM
 from ..cond.style import STYLE_DIM
 from ..flow.path import velocity_from_data
 from ..text.phonemes import SYMBOLS
+from .frame_head import FrameHead
 from .layers import Block, RMSNorm, rope_tables, timestep_embedding
 
 ROUTES = {"known": "input-concat", "edit_mask": "input-concat", "mix": "input-concat", "phonemes": "input-add",
@@ -48,6 +49,11 @@ class DiTConfig:
     style_tokens: bool = False  # also add the style to every frame's token (not only through adaLN)
     lyrics_subframes: bool = False  # also feed the lyrics encoder's grid_factor sub-frames side by side (where
     # inside a latent frame each phoneme sits; the mean-pooled route alone blurs boundaries to 1 / rate)
+    frame_head: int = 0  # width of a refiner of the vocal stem at the codec's frame rate (model/frame_head.py);
+    # 0 = none. Needs latent_channels = grid_factor x mel bins (the mel codec's stacking)
+    frame_head_layers: int = 4
+    attention_window: int = 0  # > 0: block-local attention over blocks of this many frames for sequences longer
+    # than 3 blocks (long songs: cost linear in length; training windows are far shorter, so training is unchanged)
     predict: str = "velocity"  # what out_proj predicts: "velocity", or "data" (x1; the velocity is derived from it)
     routes: tuple[tuple[str, str], ...] = tuple(ROUTES.items())
 
@@ -87,16 +93,22 @@ class DiT(nn.Module):
             self.lyrics_sub = nn.Linear(cfg.grid_factor * cfg.lyrics_dim, d)
             nn.init.zeros_(self.lyrics_sub.weight)
             nn.init.zeros_(self.lyrics_sub.bias)
+        if cfg.frame_head:  # its output layer starts at zero: a grown model starts unchanged
+            if cfg.latent_channels % cfg.grid_factor:
+                raise ValueError(f"DiTConfig.frame_head: latent_channels {cfg.latent_channels} is not "
+                                 f"grid_factor {cfg.grid_factor} x mel bins")
+            self.frame_head = FrameHead(d, cfg.lyrics_dim, cfg.latent_channels // cfg.grid_factor, cfg.grid_factor,
+                                        cfg.frame_head, cfg.frame_head_layers)
 
-    def lyrics(self, phonemes: torch.Tensor, onsets: torch.Tensor) -> torch.Tensor:
-        """[B, G*T] ids + [B, G*T, 3] onset flags -> [B, T, dim] (conv at grid rate, mean-pooled, projected; plus
-        the sub-frames side by side with lyrics_subframes)."""
-        h = self.phoneme_emb(phonemes) + self.onset_proj(onsets)
-        h = F.gelu(self.lyrics_conv(h.transpose(1, 2))).transpose(1, 2)
-        b, n, k = h.shape
-        h = h.view(b, n // self.cfg.grid_factor, self.cfg.grid_factor, k)
+    def lyrics(self, phonemes: torch.Tensor, onsets: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        """[B, G*T] ids + [B, G*T, 3] onset flags -> ([B, T, dim] conv at grid rate, mean-pooled, projected, plus
+        the sub-frames side by side with lyrics_subframes; [B, G*T, lyrics_dim] the grid-rate features)."""
+        frames = self.phoneme_emb(phonemes) + self.onset_proj(onsets)
+        frames = F.gelu(self.lyrics_conv(frames.transpose(1, 2))).transpose(1, 2)
+        b, n, k = frames.shape
+        h = frames.view(b, n // self.cfg.grid_factor, self.cfg.grid_factor, k)
         out = self.lyrics_proj(h.mean(dim=2))
-        return out + self.lyrics_sub(h.flatten(2)) if self.cfg.lyrics_subframes else out
+        return (out + self.lyrics_sub(h.flatten(2)) if self.cfg.lyrics_subframes else out), frames
 
     def inputs(self, x: torch.Tensor, cond: dict) -> torch.Tensor:
         """in_proj over [noisy latents, known latents * keep, keep, mix * mix_on, mix_on]: the same linear map, by
@@ -120,7 +132,9 @@ class DiT(nn.Module):
         onsets [B, G*T, 3], plan [B, T, plan_dim], style [B, style_dim], duration [B, 2], frame_mask [B, T] bool,
         mix [B, T, C], lyrics_on / plan_on / style_on / mix_on [B] (1 = present, 0 = dropped)."""
         h = self.inputs(x, cond)
-        h = h + self.lyrics(cond["phonemes"], cond["onsets"]) * cond["lyrics_on"][:, None, None]
+        lyrics_on = cond["lyrics_on"][:, None, None]
+        lyr, lyr_frames = self.lyrics(cond["phonemes"], cond["onsets"])
+        h = h + lyr * lyrics_on
         plan = cond["plan"][..., :self.cfg.plan_dim]  # older models read a prefix of the plan features
         h = h + self.plan_proj(plan) * cond["plan_on"][:, None, None]
         style = cond["style"][..., :self.cfg.style_dim]  # older models read a prefix of the style vector
@@ -133,7 +147,12 @@ class DiT(nn.Module):
         if mask is not None and bool(mask.all()):  # every frame is in the song: attention without a mask (faster)
             mask = None
         for blk in self.blocks:
-            h = blk(h, g, cos, sin, mask)
+            h = blk(h, g, cos, sin, mask, self.cfg.attention_window)
         shift, scale = self.final_mod(F.silu(g))[:, None, :].chunk(2, dim=-1)
-        out = self.out_proj(self.final_norm(h) * (1 + scale) + shift)
+        h = self.final_norm(h) * (1 + scale) + shift
+        out = self.out_proj(h)
+        if self.cfg.frame_head:  # the vocal stem (stem 0) refined at the frame rate
+            c = self.cfg.latent_channels
+            fix = self.frame_head(h, g, lyr_frames * lyrics_on, x[..., :c], out[..., :c], mask)
+            out = torch.cat([out[..., :c] + fix, out[..., c:]], dim=-1)
         return velocity_from_data(x, out, t) if self.cfg.predict == "data" else out

@@ -52,14 +52,27 @@ class Attention(nn.Module):
         self.q_norm, self.k_norm = RMSNorm(dim // heads), RMSNorm(dim // heads)
         self.out = nn.Linear(dim, dim, bias=False)
 
-    def forward(self, x: torch.Tensor, cos: torch.Tensor, sin: torch.Tensor, key_mask: torch.Tensor | None) -> torch.Tensor:
-        """x [B, T, dim]; key_mask [B, T] True where a frame may be attended to."""
+    def forward(self, x: torch.Tensor, cos: torch.Tensor, sin: torch.Tensor, key_mask: torch.Tensor | None,
+                window: int = 0) -> torch.Tensor:
+        """x [B, T, dim]; key_mask [B, T] True where a frame may be attended to; window > 0 and T > 3 * window:
+        block-local attention (queries in block i of `window` frames see blocks i-1..i+1: cost linear in T)."""
         b, t, d = x.shape
         q, k, v = self.qkv(x).view(b, t, 3, self.heads, d // self.heads).permute(2, 0, 3, 1, 4)
         q, k = apply_rope(self.q_norm(q), cos, sin), apply_rope(self.k_norm(k), cos, sin)
-        mask = key_mask[:, None, None, :] if key_mask is not None else None
-        y = F.scaled_dot_product_attention(q, k, v, attn_mask=mask)
+        if window and t > 3 * window:
+            y = torch.cat([_attend(q[:, :, a:a + window], k, v, key_mask, max(0, a - window), a + 2 * window)
+                           for a in range(0, t, window)], dim=2)
+        else:
+            y = _attend(q, k, v, key_mask, 0, t)
         return self.out(y.transpose(1, 2).reshape(b, t, d))
+
+
+def _attend(q, k, v, key_mask, lo: int, hi: int) -> torch.Tensor:
+    """q [B, H, Tq, D] attending to keys/values [lo, hi) (a key_mask [B, T] limits them further)."""
+    mask = key_mask[:, None, None, lo:hi] if key_mask is not None else None
+    if mask is not None:  # a block wholly past a song's end sees its whole range (finite garbage, never read)
+        mask = mask | ~mask.any(dim=-1, keepdim=True)
+    return F.scaled_dot_product_attention(q, k[:, :, lo:hi], v[:, :, lo:hi], attn_mask=mask)
 
 
 class Block(nn.Module):
@@ -75,10 +88,10 @@ class Block(nn.Module):
         nn.init.zeros_(self.mod.weight)
         nn.init.zeros_(self.mod.bias)
 
-    def forward(self, x, g, cos, sin, key_mask):
-        """x [B, T, dim], g [B, dim] global condition."""
+    def forward(self, x, g, cos, sin, key_mask, window: int = 0):
+        """x [B, T, dim], g [B, dim] global condition; window: see Attention."""
         s1, b1, a1, s2, b2, a2 = self.mod(F.silu(g))[:, None, :].chunk(6, dim=-1)
-        x = x + a1 * self.attn(self.norm1(x) * (1 + s1) + b1, cos, sin, key_mask)
+        x = x + a1 * self.attn(self.norm1(x) * (1 + s1) + b1, cos, sin, key_mask, window)
         return x + a2 * self.mlp(self.norm2(x) * (1 + s2) + b2)
 
 
