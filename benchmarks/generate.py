@@ -10,8 +10,11 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import pickle
 import platform
 import resource
+import subprocess
+import sys
 import time
 
 from roundtrip import write_results
@@ -46,6 +49,7 @@ def main() -> None:
     ap.add_argument("--device", default="cpu")
     ap.add_argument("--batch", type=int, nargs="+", default=[1])
     ap.add_argument("--steps", type=int)
+    ap.add_argument("--vocal-guide", type=float, help="shallow diffusion t0 for the vocals (default: the model's)")
     ap.add_argument("--gl-iters", type=int, help="Griffin-Lim iterations of the mel codec (default: the model's)")
     ap.add_argument("--repeats", type=int, default=3)
     ap.add_argument("--threads", type=int, default=0, help="torch CPU threads (0: torch's default)")
@@ -55,10 +59,12 @@ def main() -> None:
     from dataclasses import replace
 
     from songforge.pipeline import load
+    from songforge.render.song import _singers
     if a.threads:
         torch.set_num_threads(a.threads)
     model = load(a.model, a.device)
-    sampling = replace(model.sampling, steps=a.steps or model.sampling.steps)
+    sampling = replace(model.sampling, steps=a.steps or model.sampling.steps,
+                       vocal_guide=model.sampling.vocal_guide if a.vocal_guide is None else a.vocal_guide)
     if a.gl_iters:
         model.codec.cfg = replace(model.codec.cfg, gl_iters=a.gl_iters)
     t0 = time.perf_counter()
@@ -73,6 +79,7 @@ def main() -> None:
         for r in range(a.repeats):
             if a.device.startswith("cuda"):
                 torch.cuda.synchronize()
+            _singers.clear()  # a vocal guide is rendered cold, as for a new song (the singer caches word analyses)
             t = time.perf_counter()
             model.generate_batch([plan] * b, r, sampling)
             if a.device.startswith("cuda"):
@@ -86,6 +93,7 @@ def main() -> None:
             row["peak_gpu_mib"] = round(torch.cuda.max_memory_allocated() / 2 ** 20, 1)
         rows.append(row)
     # where the time goes, batch 1
+    _singers.clear()
     t = time.perf_counter()
     g = model.generate_batch([plan], 0, sampling)[0]
     total = time.perf_counter() - t
@@ -94,6 +102,17 @@ def main() -> None:
     decode_s = time.perf_counter() - t
     stages = {"plan_and_timing_s": round(plan_s, 3), "total_s": round(total, 3), "decode_s": round(decode_s, 3),
               "sampling_s": round(total - decode_s, 3)}
+    if sampling.vocal_guide > 0:  # part of sampling_s: the data engine's rendering the vocals start from
+        from songforge.render import guide
+        _singers.clear()
+        t = time.perf_counter()
+        if plan.duration <= guide.ISOLATE_S:  # rendered in this process
+            guide.rendered_vocals([plan], model.sample_rate)
+        else:  # in a child process of its own: its start-up counted, its memory its own
+            proc = subprocess.run([sys.executable, "-m", "songforge.render.guide"], capture_output=True, check=True,
+                                  input=pickle.dumps((plan, model.sample_rate)))
+            stages["vocal_guide_child_peak_rss_mib"] = float(proc.stderr.decode().split("peak_rss_mib=")[-1])
+        stages["vocal_guide_render_s"] = round(time.perf_counter() - t, 3)
     n_params = {name: sum(p.numel() for p in m.parameters()) for name, m in (("codec", model.codec), ("dit", model.dit))}
     result = {"model": os.path.relpath(a.model, ROOT), "input": f"{a.seconds:g} s data-engine song" if a.seconds
               else os.path.relpath(a.input, ROOT), "device": a.device,
@@ -104,7 +123,8 @@ def main() -> None:
               "peak_rss_mib": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)}
     lines = [f"{result['device_name']} ({a.device}, {result['cpu_threads']} threads), {plan.duration:.1f} s song, "
              f"{sampling.steps} {sampling.sampler} steps, guidance {sampling.guidance}, "
-             f"{result['gl_iters']} Griffin-Lim iterations",
+             f"{result['gl_iters']} Griffin-Lim iterations"
+             + (f", vocals from the rendering at t0 = {sampling.vocal_guide:g}" if sampling.vocal_guide > 0 else ""),
              "", "| batch | seconds | audio s | real-time factor |" + (" peak GPU MiB |" if a.device != "cpu" else ""),
              "|---|---|---|---|" + ("---|" if a.device != "cpu" else "")]
     for r in rows:

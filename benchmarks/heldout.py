@@ -32,6 +32,9 @@ def main() -> None:
     ap.add_argument("--clips", type=int, default=12)
     ap.add_argument("--steps", type=int)
     ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--vocal-guide", type=float, help="shallow diffusion t0 for the vocals (default: the model's)")
+    ap.add_argument("--interval", type=float, nargs=2, metavar=("LO", "HI"),
+                    help="guidance active for t in [LO, HI] (default: the model's)")
     ap.add_argument("--no-asr", action="store_true", help="skip Whisper (the judge's PER still scores the lyrics)")
     ap.add_argument("--baseline", help="a previous result JSON on the same corpus and clips: its oracle and codec rows "
                     "(and its work folder's oracle links, for FAD) are reused and only the model is generated and scored")
@@ -48,7 +51,9 @@ def main() -> None:
     from songforge.pipeline import load
     from songforge.train.data import clip_plan, read_manifest
     model = load(a.model)
-    sampling = replace(model.sampling, steps=a.steps or model.sampling.steps)
+    sampling = replace(model.sampling, steps=a.steps or model.sampling.steps,
+                       vocal_guide=model.sampling.vocal_guide if a.vocal_guide is None else a.vocal_guide,
+                       interval=tuple(a.interval) if a.interval else model.sampling.interval)
     rows = read_manifest(a.corpus, ("test",))[:a.clips]
     tmp = tempfile.mkdtemp(prefix="heldout_")
     link_oracle(a.corpus, rows, os.path.join(tmp, "oracle"))

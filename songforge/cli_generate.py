@@ -17,6 +17,9 @@ def add_parser(sub) -> None:
     c.add_argument("--model", default=DEFAULT_MODEL, help="model folder (default: the shipped default model)")
     c.add_argument("--steps", type=int, help="sampling steps (default: the model's)")
     c.add_argument("--sampler", choices=("euler", "heun", "midpoint"))
+    c.add_argument("--vocal-guide", type=float, metavar="T0",
+                   help="new songs: the vocals start from the data engine's rendering of the plan, noised, and the "
+                        "model sings them from t = T0 on (0: from noise; 1: the rendering kept; default: the model's)")
     c.add_argument("--guidance", help="per-condition weights, e.g. lyrics=2,style=1.5,plan=1 (0 switches one off); "
                    "lyrics+style+plan=2 guides them jointly with one extra model pass")
     c.add_argument("--seed", type=int, default=0)
@@ -116,8 +119,11 @@ def cmd_generate(a) -> int:
     try:
         model = load_model(a.model, a.device)
         sampling = model.sampling
+        if a.vocal_guide is not None and not 0 <= a.vocal_guide <= 1:
+            raise ValueError(f"--vocal-guide {a.vocal_guide:g}: must be between 0 and 1")
         sampling = replace(sampling, steps=a.steps or sampling.steps, sampler=a.sampler or sampling.sampler,
-                           guidance=_guidance(a.guidance, sampling.guidance))
+                           guidance=_guidance(a.guidance, sampling.guidance),
+                           vocal_guide=sampling.vocal_guide if a.vocal_guide is None else a.vocal_guide)
         a.sample_rate = model.sample_rate
         edit = _edit(a, _read_song_audio(a.song, model.sample_rate)) if editing else None
     except (FileNotFoundError, ValueError) as e:

@@ -36,6 +36,9 @@ class Sampling:
     # (condition, weight) per guidance term; "lyrics+style+plan" drops them together (one extra pass, not three)
     guidance: tuple[tuple[str, float], ...] = DEFAULT_GUIDANCE
     interval: tuple[float, float] = (0.05, 1.0)  # guidance active for t in [lo, hi] (t = 1 is data)
+    # shallow diffusion of the vocals (flow/shallow.py): a new song's vocal stem follows the data engine's rendering
+    # of the plan, noised, up to t = vocal_guide, and the model sings it from there (0: from noise, 1: the rendering)
+    vocal_guide: float = 0.0
 
     def terms(self) -> tuple[Term, ...]:
         return tuple(Term(tuple(name.split("+")), w, self.interval) for name, w in self.guidance if w)
@@ -143,6 +146,8 @@ class Songforge:
             bar.update(1)
             return v
 
+        if sampling.vocal_guide > 0:
+            velocity = self._vocal_guided(velocity, x, plans, edits, n, sampling.vocal_guide)
         z = sample(sampling.sampler, velocity, x, ts)
         bar.close()
         keep = cond["edit_mask"].repeat_interleave(self.dit.cfg.latent_channels, dim=-1)
@@ -151,6 +156,21 @@ class Songforge:
                 for i, (p, e) in enumerate(zip(plans, edits))]
 
     # -- internals ------------------------------------------------------------------------------------------
+    def _vocal_guided(self, velocity, x0: torch.Tensor, plans: list, edits: list, n: int, t0: float):
+        """`velocity` with each new song's vocal channels pinned below t0 to the data engine's rendering of its plan
+        (the vocal stem as the training renders have it: sung, compressed, reverberated, mixed); edits are left as
+        they are (they keep or regenerate the user's own audio)."""
+        from .flow.shallow import anchored
+        from .render.guide import rendered_vocals
+        c = self.dit.cfg.latent_channels  # the vocal stem's channels come first
+        target = torch.zeros(x0.shape[:-1] + (c,), device=x0.device, dtype=x0.dtype)
+        mask = torch.zeros(x0.shape[0], 1, 1, dtype=torch.bool, device=x0.device)
+        sung = [i for i, (plan, edit) in enumerate(zip(plans, edits)) if edit is None and plan.melody]
+        for i, vocals in zip(sung, rendered_vocals([plans[i] for i in sung], self.sample_rate)):
+            target[i] = self._encode(vocals, n).to(x0.dtype)
+            mask[i] = True
+        return anchored(velocity, x0, target, mask, t0, slice(0, c)) if sung else velocity
+
     def _frames(self, seconds: float) -> int:
         return int(np.ceil(seconds * self.latent_rate - 1e-6))
 

@@ -105,3 +105,31 @@ def test_guidance_is_one_batched_call_with_the_right_formula():
     m3 = CountingModel()
     split = guided_velocity(m3, x, torch.tensor(0.5), cond, terms, drop, max_batch=3)  # one pass per call
     assert m3.batches == [3, 3, 3] and torch.equal(split, v)
+
+
+@pytest.mark.parametrize("name", ["euler", "heun", "midpoint"])
+def test_anchored_entries_follow_the_noised_rendering_until_t0(name):
+    from songforge.flow.path import interpolate
+    from songforge.flow.shallow import anchored
+    g = torch.Generator().manual_seed(0)
+    x0, target = torch.randn(2, 6, 4, generator=g), torch.randn(2, 6, 4, generator=g)
+    mask = torch.tensor([True, False])[:, None, None]  # the first two channels of item 0 are pinned
+    target = target[..., :2]
+    seen = []
+
+    def model(x, t):
+        seen.append((float(t), x.clone()))
+        return -x + x.mean(-1, keepdim=True) + torch.sin(3 * t)  # couples the channels
+
+    ts = torch.linspace(0, 1, 11)
+    out = sample(name, anchored(model, x0, target, mask, 0.55, slice(0, 2)), x0, ts)
+    for t, x in seen:  # every state the model is asked about has the pinned entries on the rendering's path
+        if t <= 0.55:
+            assert torch.allclose(x[0, :, :2], interpolate(x0[0, :, :2], target[0], torch.tensor(t)), atol=1e-5)
+    assert not torch.allclose(out[0, :, :2], target[0], atol=1e-3)  # the model moved them after t0
+    free = sample(name, model, x0, ts)
+    assert not torch.allclose(out[0, :, 2:], free[0, :, 2:])  # the others see the pinned ones
+    assert torch.equal(out[1], free[1])  # an item with nothing pinned is sampled as it would be
+    assert torch.equal(sample(name, anchored(model, x0, target, mask, 0.0, slice(0, 2)), x0, ts), free)  # t0 = 0: plain sampling
+    kept = sample(name, anchored(model, x0, target, mask, 1.0, slice(0, 2)), x0, ts)
+    assert torch.allclose(kept[0, :, :2], target[0], atol=1e-5)  # t0 past 1: the rendering kept

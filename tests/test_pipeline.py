@@ -53,6 +53,22 @@ def test_model_json_decode_settings_override_the_codec(tiny_model, tmp_path):
             assert getattr(load(folder).codec.cfg, name) == getattr(base, name) + 1
 
 
+def test_vocal_guide_starts_the_vocals_from_the_data_engines_rendering(tiny_model):
+    from dataclasses import replace
+
+    from songforge.render.song import render_plan
+    sf = load(tiny_model)
+    plan = sf.plan(LRC)
+    plain = sf.generate(plan, seed=2, mix_levels=False)
+    kept = sf.generate(plan, seed=2, sampling=replace(sf.sampling, vocal_guide=1.0), mix_levels=False)
+    half = sf.generate(plan, seed=2, sampling=replace(sf.sampling, vocal_guide=0.5), mix_levels=False)
+    n, c = plain.latents.shape[0], 8
+    rendering = sf._encode(render_plan(plan, 24000).stems["vocals"], n)
+    # t0 = 1: the rendering itself (to espeak's run-to-run wobble); t0 = 0.5: the model finished it
+    assert (kept.latents[:, :c] - rendering).abs().max() < 0.01 < 0.1 < (half.latents[:, :c] - rendering).abs().mean()
+    assert not torch.allclose(half.latents[:, c:], plain.latents[:, c:])  # the band plays along with those vocals
+
+
 def test_batched_generation_matches_single(tiny_model):
     sf = load(tiny_model)
     p1, p2 = sf.plan(LRC), sf.plan(os.path.join(EXAMPLES, "two_songs_levo.jsonl"))
@@ -108,6 +124,8 @@ def test_cli_generate_batch_resume_and_edits(tiny_model, tmp_path, capsys):
     assert "editing needs --song" in capsys.readouterr().err
     assert main(["generate", spec, "-o", str(tmp_path / "y"), "--model", tiny_model, "--guidance", "lyric=2"]) == 1
     assert "--guidance: 'lyric=2'" in capsys.readouterr().err
+    assert main(["generate", spec, "-o", str(tmp_path / "y"), "--model", tiny_model, "--vocal-guide", "1.5"]) == 1
+    assert "--vocal-guide 1.5: must be between 0 and 1" in capsys.readouterr().err
     assert main(["generate", spec, "-o", str(tmp_path / "y"), "--model", str(tmp_path)]) == 1
     assert "not a songforge model folder" in capsys.readouterr().err
 

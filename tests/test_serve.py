@@ -132,6 +132,8 @@ def test_request_limits_and_validation(server):
     assert r.status_code == 422 and "settings.steps" in r.json()["detail"]
     r = client.post("/v1/jobs", json={"text": SHORT_LRC, "settings": {"guidance": {"melody": 1}}})
     assert r.status_code == 422 and "guidance" in r.json()["detail"]
+    r = client.post("/v1/jobs", json={"text": SHORT_LRC, "settings": {"vocal_guide": 1.5}})
+    assert r.status_code == 422 and "settings.vocal_guide" in r.json()["detail"]
     r = client.post("/v1/jobs", json={"text": '{"id": "x", "duration": 100, "sections": []}'})
     assert r.status_code == 422 and r.json()["detail"].startswith("no song to make")
     up = client.post("/v1/jobs", data={"request": json.dumps({"text": SHORT_LRC, "edit": {"kind": "continue"}})},
@@ -227,3 +229,18 @@ def test_ui_compose_applies_style_duration_chords_and_word_times():
         compose(SHORT_LRC, "lrc", words=words[:2])
     with pytest.raises(ComposeError, match="chords row 1 start"):
         compose(SHORT_LRC, "lrc", chords=[["C", "soon", 2]])
+
+
+def test_job_settings_reach_the_cli_command():
+    from types import SimpleNamespace
+
+    from songforge.serve.jobs import command
+    job = SimpleNamespace(mode="generate", request={"input": "in.json", "settings": {
+        "seed": 3, "steps": 8, "vocal_guide": 0.8, "guidance": {"lyrics+style+plan": 2.0}}})
+    cmd = command(job, "/tmp/j", None)
+    i = cmd.index("generate")
+    assert cmd[i:i + 5] == ["generate", "in.json", "-o", "/tmp/j/out", "--seed"] and cmd[i + 5] == "3"
+    for flag, value in (("--steps", "8"), ("--vocal-guide", "0.8"), ("--guidance", "lyrics+style+plan=2")):
+        assert cmd[cmd.index(flag) + 1] == value
+    off = command(SimpleNamespace(mode="generate", request={"input": "x", "settings": {"vocal_guide": 0}}), "/j", None)
+    assert off[off.index("--vocal-guide") + 1] == "0"  # 0 (from noise) is a choice, not "unset"

@@ -30,6 +30,8 @@ class Settings(BaseModel):
     seed: int = Field(0, ge=0, le=2**31 - 1)
     steps: int | None = Field(None, ge=1, le=200, description="sampling steps (default: the model's)")
     sampler: Literal["euler", "heun", "midpoint"] | None = None
+    vocal_guide: float | None = Field(None, ge=0, le=1, description="new songs: t0 from which the model sings the vocals "
+                                      "over the data engine's rendering (0: from noise; default: the model's)")
     guidance: dict[str, float] | None = Field(None, description='e.g. {"lyrics": 2, "style": 1.5, "plan": 1}')
     stems: list[Stem] | None = Field(None, description="stems to write (default: all four)")
 

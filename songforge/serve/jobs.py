@@ -129,6 +129,8 @@ def command(job, folder: str, model: str | None) -> list[str]:
         cmd += ["--steps", str(s["steps"])]
     if s.get("sampler"):
         cmd += ["--sampler", s["sampler"]]
+    if s.get("vocal_guide") is not None:
+        cmd += ["--vocal-guide", f"{s['vocal_guide']:g}"]
     if s.get("guidance"):
         cmd += ["--guidance", ",".join(f"{k}={v:g}" for k, v in s["guidance"].items())]
     if s.get("stems"):

@@ -15,6 +15,9 @@ from .service import Refused, create_job
 
 EXAMPLES_DIR = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))), "examples")
 FORMAT_CHOICES = ["auto"] + list(jobs.FORMATS)
+VOCAL_GUIDE_CHOICES = [("the model's default", "default"), ("the model alone, from noise (0)", "0"),
+                       ("from the rendering at t0 0.6", "0.6"), ("from the rendering at t0 0.9", "0.9"),
+                       ("the rendering kept (1)", "1")]
 EDIT_CHOICES = [("regenerate a span", "span"), ("continue the song", "continue"), ("add / regenerate a stem", "add"),
                 ("remove a stem", "remove"), ("extract a stem", "extract")]
 CSS = """
@@ -89,12 +92,14 @@ def build(cfg, store, workers) -> gr.Blocks:
         yield (msg + errs, pick("mix"), pick("vocals"), pick("drums"), pick("bass"), pick("other"),
                png if os.path.isfile(png) else None, lab if os.path.isfile(lab) else None)
 
-    def submit(text, fmt, genre, mode, seed, steps, edit=None, song_path=None):
+    def submit(text, fmt, genre, mode, seed, steps, guide, edit=None, song_path=None):
         from .api import JobRequest
         try:
+            settings = {"seed": int(seed or 0), "steps": int(steps) or None}
+            if guide not in (None, "", "default"):
+                settings["vocal_guide"] = float(guide)
             req = JobRequest.model_validate({"text": text or "", "format": _fmt(fmt), "genre": genre or "",
-                                             "mode": mode, "edit": edit,
-                                             "settings": {"seed": int(seed or 0), "steps": int(steps) or None}})
+                                             "mode": mode, "edit": edit, "settings": settings})
             upload = None
             if song_path:
                 with open(song_path, "rb") as f:
@@ -108,15 +113,15 @@ def build(cfg, store, workers) -> gr.Blocks:
             return
         yield from follow(jid)
 
-    def generate(text, fmt, genre, mode, seed, steps):
-        yield from submit(text, fmt, genre, mode, seed, steps)
+    def generate(text, fmt, genre, mode, seed, steps, guide):
+        yield from submit(text, fmt, genre, mode, seed, steps, guide)
 
     def edit(song, text, fmt, genre, kind, start, end, stem, seed, steps):
         if not song:
             yield ("**Refused**: upload the song to edit first",) + (None,) * 7
             return
         e = {"kind": kind, "start": start, "end": end, "stem": stem if kind in ("add", "remove", "extract") else None}
-        yield from submit(text, fmt, genre, "generate", seed, steps, e, song)
+        yield from submit(text, fmt, genre, "generate", seed, steps, "default", e, song)
 
     with gr.Blocks(title="songforge", analytics_enabled=False) as ui:
         gr.Markdown("# songforge\nLyrics in, song out: mix, stems (vocals, drums, bass, other) and a picture of the "
@@ -159,6 +164,9 @@ def build(cfg, store, workers) -> gr.Blocks:
                 with gr.Row():
                     seed = gr.Number(label="Seed", value=0, precision=0, minimum=0)
                     steps = gr.Number(label="Steps (0 = model default)", value=0, precision=0, minimum=0, maximum=200)
+                guide = gr.Dropdown(VOCAL_GUIDE_CHOICES, value="default", label="Vocals (neural model)",
+                                    info="start from the data engine's rendering of the plan (intelligible words), "
+                                         "noised, and let the model sing from t0 on; 0: the model alone")
                 with gr.Row():
                     check_btn = gr.Button("Check", elem_id="sf-check")
                     gen_btn = gr.Button("Generate", variant="primary", elem_id="sf-generate")
@@ -176,6 +184,6 @@ def build(cfg, store, workers) -> gr.Blocks:
         example.change(load_example, example, [text, fmt])
         check_btn.click(check, [text, fmt, genre], [status, words])
         apply_btn.click(apply, [text, fmt, genre, style, duration, chords, words], [text, status])
-        gen_btn.click(generate, [text, fmt, genre, mode, seed, steps], outputs)
+        gen_btn.click(generate, [text, fmt, genre, mode, seed, steps, guide], outputs)
         edit_btn.click(edit, [song, text, fmt, genre, kind, start, end, stem, seed, steps], outputs)
     return ui

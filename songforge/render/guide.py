@@ -1,0 +1,67 @@
+"""The vocal guide of shallow diffusion: the data engine's rendering of a plan's vocal stem (sung, compressed,
+reverberated and mixed exactly as the training renders have it).
+
+A song longer than ISOLATE_S renders in a fresh Python process of its own (`python -m songforge.render.guide`, the
+plan in on stdin, the stem out on stdout): the engines the render loads (the Piper voice, the soundfont) and its peak
+memory (a 4-minute song's render peaks ~1.1 GB above its caller) leave with the child, so the generator's footprint is
+what it was. Not a fork of the caller (fluidsynth hangs loading its soundfont in a child forked from a process whose
+torch threads run) nor multiprocessing's spawn (it re-runs the caller's main script). Shorter songs render in the
+caller: a child costs ~2.5 s of start-up (imports, engines), a sixth of a 30 s song's generation, and their render
+adds ~0.1 GB. (In the caller espeak-ng carries state from song to song, so a guide can differ from run to run in
+the last bits; render/batch.py explains that state.)"""
+from __future__ import annotations
+
+import io
+import os
+import pickle
+import subprocess
+import sys
+from concurrent.futures import ThreadPoolExecutor
+
+import numpy as np
+
+ISOLATE_S = 60.0
+
+
+def _isolated(plan, sample_rate: int) -> np.ndarray:
+    proc = subprocess.run([sys.executable, "-m", __name__], input=pickle.dumps((plan, sample_rate)),
+                          capture_output=True, check=False)
+    if proc.returncode != 0:
+        last = (proc.stderr.decode(errors="replace").strip().splitlines() or ["no message"])[-1]
+        raise RuntimeError(f"rendering the vocal guide of {plan.spec.id!r} failed: {last}")
+    return np.load(io.BytesIO(proc.stdout))
+
+
+def rendered_vocals(plans: list, sample_rate: int) -> list[np.ndarray]:
+    """The vocal stem of each plan's render, float32 [plan.duration * sample_rate], in order. Long songs' children
+    run side by side (at most one per CPU) while the short ones render here, one after another (the singer's
+    engines are not thread-safe)."""
+    out: list = [None] * len(plans)
+    far = [i for i, p in enumerate(plans) if p.duration > ISOLATE_S]
+    with ThreadPoolExecutor(max(1, min(len(far), len(os.sched_getaffinity(0))))) as pool:
+        running = {i: pool.submit(_isolated, plans[i], sample_rate) for i in far}
+        for i, plan in enumerate(plans):
+            if i not in running:
+                out[i] = _vocals(plan, sample_rate)
+        for i, job in running.items():
+            out[i] = job.result()
+    return out
+
+
+def _vocals(plan, sample_rate: int) -> np.ndarray:
+    from .song import render_plan
+    return render_plan(plan, sample_rate).stems["vocals"]
+
+
+def main() -> None:
+    plan, sample_rate = pickle.loads(sys.stdin.buffer.read())
+    buf = io.BytesIO()
+    np.save(buf, _vocals(plan, sample_rate), allow_pickle=False)
+    sys.stdout.buffer.write(buf.getvalue())
+    with open("/proc/self/status") as f:  # this process's own high-water mark (ru_maxrss would count the parent's
+        hwm = next((line.split()[1] for line in f if line.startswith("VmHWM:")), "0")  # pages it was forked with)
+    print(f"peak_rss_mib={int(hwm) / 1024:.1f}", file=sys.stderr)
+
+
+if __name__ == "__main__":
+    main()
