@@ -109,7 +109,7 @@ def main() -> None:
     from songforge.pipeline import Edit, load
     from songforge.train.data import clip_plan, load_audio, read_manifest
     model = load(a.model)
-    sampling = replace(model.sampling, steps=a.steps or model.sampling.steps)
+    sampling = replace(model.edit_sampling, steps=a.steps or model.edit_sampling.steps)
     sr = model.sample_rate
     rows = [r for r in read_manifest(a.corpus, ("test",)) if r.get("words", 1)][:a.songs]
     per_song, t0 = [], time.time()

@@ -118,7 +118,7 @@ def cmd_generate(a) -> int:
         return 1
     try:
         model = load_model(a.model, a.device)
-        sampling = model.sampling
+        sampling = model.edit_sampling if editing else model.sampling
         if a.vocal_guide is not None and not 0 <= a.vocal_guide <= 1:
             raise ValueError(f"--vocal-guide {a.vocal_guide:g}: must be between 0 and 1")
         sampling = replace(sampling, steps=a.steps or sampling.steps, sampler=a.sampler or sampling.sampler,

@@ -93,7 +93,12 @@ class Songforge:
         self.device, self.dtype = device, dtype
         self.mean = torch.tensor(meta["latent"]["mean"], device=device, dtype=torch.float32)
         self.std = torch.tensor(meta["latent"]["std"], device=device, dtype=torch.float32)
-        self.sampling = Sampling(**{k: checkpoint.tuples_from_json(v) for k, v in meta.get("sampling", {}).items()})
+        chosen = {k: checkpoint.tuples_from_json(v) for k, v in meta.get("sampling", {}).items()}
+        self.sampling = Sampling(**chosen)
+        # edits keep the user's audio and get no vocal guide: their own defaults ("sampling_edits" over "sampling"),
+        # chosen by benchmarks/edits.py as "sampling" was by benchmarks/heldout.py for new songs
+        self.edit_sampling = Sampling(**(chosen | {k: checkpoint.tuples_from_json(v)
+                                                   for k, v in meta.get("sampling_edits", {}).items()}))
 
     @property
     def sample_rate(self) -> int:
@@ -130,8 +135,8 @@ class Songforge:
         `mix_levels`: a new song's stems are mixed as the data engine mixes its renders (each stem at the plan's
         level, a stem the plan leaves silent muted, the mix at -14 LUFS); False returns them as decoded."""
         from tqdm import tqdm
-        sampling = sampling or self.sampling
         edits = edits or [None] * len(plans)
+        sampling = sampling or (self.edit_sampling if any(e is not None for e in edits) else self.sampling)
         n = max(self._frames(p.duration) for p in plans)
         conds = [self._conditions(p, n, e) for p, e in zip(plans, edits)]
         cond = {k: torch.cat([c[k] for c in conds]) for k in conds[0]}

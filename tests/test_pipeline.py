@@ -69,6 +69,26 @@ def test_vocal_guide_starts_the_vocals_from_the_data_engines_rendering(tiny_mode
     assert not torch.allclose(half.latents[:, c:], plain.latents[:, c:])  # the band plays along with those vocals
 
 
+def test_edits_have_their_own_sampling_defaults(tiny_model, tmp_path):
+    import shutil
+    folder = str(tmp_path / "m")
+    shutil.copytree(tiny_model, folder)
+    assert load(folder).edit_sampling == load(folder).sampling  # none given: the same
+    with open(os.path.join(folder, "model.json")) as f:
+        meta = json.load(f)
+    with open(os.path.join(folder, "model.json"), "w") as f:
+        json.dump(dict(meta, sampling_edits={"steps": 2, "interval": [0.0, 0.5]}), f)
+    sf = load(folder)
+    assert (sf.sampling.steps, sf.edit_sampling.steps, sf.edit_sampling.interval) == (4, 2, (0.0, 0.5))
+    assert sf.edit_sampling.guidance == sf.sampling.guidance  # the rest comes from "sampling"
+    src = sf.generate(LRC, seed=1)
+    audio = dict(src.stems, mix=src.mix)
+    a = sf.generate(LRC, seed=2, edit=Edit(audio, span=(4.0, 8.0)))
+    b = sf.generate(LRC, seed=2, sampling=sf.edit_sampling, edit=Edit(audio, span=(4.0, 8.0)))
+    c = sf.generate(LRC, seed=2, sampling=sf.sampling, edit=Edit(audio, span=(4.0, 8.0)))
+    assert torch.equal(a.latents, b.latents) and not torch.equal(a.latents, c.latents)
+
+
 def test_batched_generation_matches_single(tiny_model):
     sf = load(tiny_model)
     p1, p2 = sf.plan(LRC), sf.plan(os.path.join(EXAMPLES, "two_songs_levo.jsonl"))
