@@ -10,11 +10,8 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import pickle
 import platform
 import resource
-import subprocess
-import sys
 import time
 
 from roundtrip import write_results
@@ -109,9 +106,7 @@ def main() -> None:
         if plan.duration <= guide.ISOLATE_S:  # rendered in this process
             guide.rendered_vocals([plan], model.sample_rate)
         else:  # in a child process of its own: its start-up counted, its memory its own
-            proc = subprocess.run([sys.executable, "-m", "songforge.render.guide"], capture_output=True, check=True,
-                                  input=pickle.dumps((plan, model.sample_rate)))
-            stages["vocal_guide_child_peak_rss_mib"] = float(proc.stderr.decode().split("peak_rss_mib=")[-1])
+            stages["vocal_guide_child_peak_rss_mib"] = guide.render_isolated(plan, model.sample_rate)[1]
         stages["vocal_guide_render_s"] = round(time.perf_counter() - t, 3)
     n_params = {name: sum(p.numel() for p in m.parameters()) for name, m in (("codec", model.codec), ("dit", model.dit))}
     result = {"model": os.path.relpath(a.model, ROOT), "input": f"{a.seconds:g} s data-engine song" if a.seconds

@@ -23,7 +23,6 @@ def anchored(velocity: Velocity, x0: torch.Tensor, target: torch.Tensor, mask: t
     def v(x: torch.Tensor, t: torch.Tensor) -> torch.Tensor:
         out = velocity(x, t)
         if float(t) < t0:
-            out = out.clone() if out is x else out
             out[..., channels] = torch.where(mask, pinned, out[..., channels])
         return out
 

@@ -23,13 +23,14 @@ import numpy as np
 ISOLATE_S = 60.0
 
 
-def _isolated(plan, sample_rate: int) -> np.ndarray:
+def render_isolated(plan, sample_rate: int) -> tuple[np.ndarray, float]:
+    """(the vocal stem, the child's peak RSS in MiB), rendered in a fresh process of its own."""
     proc = subprocess.run([sys.executable, "-m", __name__], input=pickle.dumps((plan, sample_rate)),
                           capture_output=True, check=False)
     if proc.returncode != 0:
         last = (proc.stderr.decode(errors="replace").strip().splitlines() or ["no message"])[-1]
         raise RuntimeError(f"rendering the vocal guide of {plan.spec.id!r} failed: {last}")
-    return np.load(io.BytesIO(proc.stdout))
+    return np.load(io.BytesIO(proc.stdout)), float(proc.stderr.decode().rsplit("peak_rss_mib=", 1)[-1])
 
 
 def rendered_vocals(plans: list, sample_rate: int) -> list[np.ndarray]:
@@ -39,12 +40,12 @@ def rendered_vocals(plans: list, sample_rate: int) -> list[np.ndarray]:
     out: list = [None] * len(plans)
     far = [i for i, p in enumerate(plans) if p.duration > ISOLATE_S]
     with ThreadPoolExecutor(max(1, min(len(far), len(os.sched_getaffinity(0))))) as pool:
-        running = {i: pool.submit(_isolated, plans[i], sample_rate) for i in far}
+        running = {i: pool.submit(render_isolated, plans[i], sample_rate) for i in far}
         for i, plan in enumerate(plans):
             if i not in running:
                 out[i] = _vocals(plan, sample_rate)
         for i, job in running.items():
-            out[i] = job.result()
+            out[i] = job.result()[0]
     return out
 
 
