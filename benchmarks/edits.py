@@ -6,9 +6,11 @@ Per song (the corpus's test split):
   extract   the rendered mix in, all stems out; vocal pitch accuracy of the extracted vocals / the oracle's.
   remove    the extracted song without its vocals; vocal energy left inside the sung words: mel power of the
             result above the true accompaniment's, in dB relative to the original vocals' (the input mix scores
-            about 0 dB; lower is better). Separation masks the input mix by the extracted stems (the default;
-            --decoded-stems decodes them instead, whose floor is the codec round trip of the true accompaniment);
-            masks made from the true stems' own latents are the floor of masking.
+            about 0 dB; lower is better); beside it the accompaniment's power missing from the result there (dB
+            relative to the accompaniment's: what the removal took with the vocals). Separation masks the input
+            mix by the extracted stems, then by the model's vocal separator if it has one (the default;
+            --no-separator skips it; --decoded-stems decodes the stems instead, whose floor is the codec round trip
+            of the true accompaniment); masks made from the true stems' own latents are the floor of DiT masking.
   add       drums, bass, other in; vocals generated; their pitch accuracy / the oracle's.
   inpaint   every stem in, a span of sung words regenerated; pitch accuracy inside the span / the oracle's
             there; outside the span: log-mel L1 of the result against the codec round trip of the input (0 =
@@ -99,6 +101,10 @@ def main() -> None:
     ap.add_argument("--span-s", type=float, default=4.0, help="inpainted span length, seconds")
     ap.add_argument("--decoded-stems", action="store_true",
                     help="separate by decoding the extracted stems, not by masking the input mix with them")
+    ap.add_argument("--no-separator", action="store_true",
+                    help="ignore the model folder's vocal separator: every stem's mask from the DiT's latents")
+    ap.add_argument("--rest-mask-power", type=float,
+                    help="the separator's mask power on drums, bass and other (default: the model's model.json)")
     ap.add_argument("--out", default="benchmarks/results/edits.json")
     a = ap.parse_args()
     from dataclasses import replace
@@ -109,6 +115,10 @@ def main() -> None:
     from songforge.pipeline import Edit, load
     from songforge.train.data import clip_plan, load_audio, read_manifest
     model = load(a.model)
+    if a.no_separator:
+        model.separator = None
+    if a.rest_mask_power is not None:
+        model.separation = dict(model.separation, rest_mask_power=a.rest_mask_power)
     sampling = replace(model.edit_sampling, steps=a.steps or model.edit_sampling.steps)
     sr = model.sample_rate
     rows = [r for r in read_manifest(a.corpus, ("test",)) if r.get("words", 1)][:a.songs]
@@ -143,6 +153,8 @@ def main() -> None:
                "roundtrip_pitch": pitch(asked, rt["vocals"], sr),
                "extract_pitch": pitch(asked, ext.stems["vocals"], sr),
                "remove_leak_db": leakage_db(removed.mix, acc, stems["vocals"], words, sr),
+               # the other side of a removal: accompaniment power missing from the result in the sung words
+               "remove_lost_db": leakage_db(acc, removed.mix, acc, words, sr),
                "input_mix_leak_db": leakage_db(mix, acc, stems["vocals"], words, sr),
                "ideal_mask_leak_db": float("nan") if ideal is None else leakage_db(ideal[1:].sum(0), acc,
                                                                                     stems["vocals"], words, sr),
@@ -172,8 +184,11 @@ def main() -> None:
     targets = {"extract_pitch_vs_oracle": ratios["extract_pitch_vs_oracle"] >= 0.7,
                "remove_leak_db": agg["remove_leak_db"] <= -20.0,
                "inpaint_pitch_in_span_vs_oracle": ratios["inpaint_pitch_in_span_vs_oracle"] >= 0.7}
+    how = "decoded stems" if a.decoded_stems else "masks over the input mix" + (
+        f" then the separator (rest mask power {model.separation.get('rest_mask_power', 1.0):g})"
+        if model.separator is not None else "")
     result = {"model": a.model, "corpus": a.corpus, "songs": len(per_song), "sampling": sampling.__dict__,
-              "separation": "decoded stems" if a.decoded_stems else "masks over the input mix",
+              "separation": how,
               "seconds": round(time.time() - t0, 1), "mean": agg, "ratios": ratios, "meets_targets": targets,
               "per_song": per_song}
     lines = [f"{len(per_song)} held-out songs, {sampling.steps} steps, separation by {result['separation']}", "", "| edit | measure | value | target |",
@@ -183,6 +198,8 @@ def main() -> None:
              f"| remove vocals | vocal energy left in sung words, dB (input mix {agg['input_mix_leak_db']}, "
              f"codec floor {agg['roundtrip_accompaniment_leak_db']}, true-stem masks {agg['ideal_mask_leak_db']}) | "
              f"{agg['remove_leak_db']} | <= -20 |",
+             f"| remove vocals | accompaniment energy lost in sung words, dB vs the accompaniment | "
+             f"{agg['remove_lost_db']} | - |",
              f"| add vocals | vocal pitch acc / oracle ({agg['add_pitch']} / {agg['oracle_pitch']}) | "
              f"{ratios['add_pitch_vs_oracle']} | - |",
              f"| inpaint {a.span_s:g} s | pitch acc in span / oracle ({agg['inpaint_pitch_in_span']} / "

@@ -14,7 +14,7 @@ import platform
 import resource
 import time
 
-from roundtrip import write_results
+from roundtrip import add_sampling_args, sampling_from, write_results
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -45,8 +45,7 @@ def main() -> None:
                     "structure) lasting this long")
     ap.add_argument("--device", default="cpu")
     ap.add_argument("--batch", type=int, nargs="+", default=[1])
-    ap.add_argument("--steps", type=int)
-    ap.add_argument("--vocal-guide", type=float, help="shallow diffusion t0 for the vocals (default: the model's)")
+    add_sampling_args(ap)
     ap.add_argument("--gl-iters", type=int, help="Griffin-Lim iterations of the mel codec (default: the model's)")
     ap.add_argument("--repeats", type=int, default=3)
     ap.add_argument("--threads", type=int, default=0, help="torch CPU threads (0: torch's default)")
@@ -60,8 +59,7 @@ def main() -> None:
     if a.threads:
         torch.set_num_threads(a.threads)
     model = load(a.model, a.device)
-    sampling = replace(model.sampling, steps=a.steps or model.sampling.steps,
-                       vocal_guide=model.sampling.vocal_guide if a.vocal_guide is None else a.vocal_guide)
+    sampling = sampling_from(a, model.sampling)
     if a.gl_iters:
         model.codec.cfg = replace(model.codec.cfg, gl_iters=a.gl_iters)
     t0 = time.perf_counter()
@@ -99,15 +97,18 @@ def main() -> None:
     decode_s = time.perf_counter() - t
     stages = {"plan_and_timing_s": round(plan_s, 3), "total_s": round(total, 3), "decode_s": round(decode_s, 3),
               "sampling_s": round(total - decode_s, 3)}
-    if sampling.vocal_guide > 0:  # part of sampling_s: the data engine's rendering the vocals start from
+    guided = tuple(s for s, t0 in (("vocals", sampling.vocal_guide), ("drums", sampling.accompaniment_guide),
+                                   ("bass", sampling.accompaniment_guide), ("other", sampling.accompaniment_guide))
+                   if t0 > 0)
+    if guided:  # part of sampling_s: the data engine's rendering the guided stems start from
         from songforge.render import guide
         _singers.clear()
         t = time.perf_counter()
         if plan.duration <= guide.ISOLATE_S:  # rendered in this process
-            guide.rendered_vocals([plan], model.sample_rate)
+            guide.rendered_stems([plan], model.sample_rate, guided)
         else:  # in a child process of its own: its start-up counted, its memory its own
-            stages["vocal_guide_child_peak_rss_mib"] = guide.render_isolated(plan, model.sample_rate)[1]
-        stages["vocal_guide_render_s"] = round(time.perf_counter() - t, 3)
+            stages["guide_child_peak_rss_mib"] = guide.render_isolated(plan, model.sample_rate, guided)[1]
+        stages["guide_render_s"] = round(time.perf_counter() - t, 3)
     n_params = {name: sum(p.numel() for p in m.parameters()) for name, m in (("codec", model.codec), ("dit", model.dit))}
     result = {"model": os.path.relpath(a.model, ROOT), "input": f"{a.seconds:g} s data-engine song" if a.seconds
               else os.path.relpath(a.input, ROOT), "device": a.device,

@@ -17,7 +17,7 @@ import os
 import tempfile
 import time
 
-from roundtrip import link_oracle, roundtrip_clips, write_results
+from roundtrip import add_sampling_args, link_oracle, roundtrip_clips, sampling_from, write_results
 
 SHOW = ("lyrics.wer", "lyrics.per", "judge.per", "timing.onset_median_ms", "timing.onset_within_50ms",
         "melody.raw_pitch_accuracy", "melody_swiftf0.raw_pitch_accuracy", "notes.vocals_f1", "notes.bass_f1",
@@ -30,11 +30,8 @@ def main() -> None:
     ap.add_argument("--model", required=True)
     ap.add_argument("--corpus", required=True)
     ap.add_argument("--clips", type=int, default=12)
-    ap.add_argument("--steps", type=int)
     ap.add_argument("--seed", type=int, default=0)
-    ap.add_argument("--vocal-guide", type=float, help="shallow diffusion t0 for the vocals (default: the model's)")
-    ap.add_argument("--interval", type=float, nargs=2, metavar=("LO", "HI"),
-                    help="guidance active for t in [LO, HI] (default: the model's)")
+    add_sampling_args(ap)
     ap.add_argument("--no-asr", action="store_true", help="skip Whisper (the judge's PER still scores the lyrics)")
     ap.add_argument("--baseline", help="a previous result JSON on the same corpus and clips: its oracle and codec rows "
                     "(and its work folder's oracle links, for FAD) are reused and only the model is generated and scored")
@@ -42,8 +39,6 @@ def main() -> None:
                     help="also score the generations with their stems as decoded (no mix stage)")
     ap.add_argument("--out", default="benchmarks/results/heldout.json")
     a = ap.parse_args()
-    from dataclasses import replace
-
     from songforge.eval.fad import fad
     from songforge.eval.report import evaluate
     from songforge.eval.songs import discover
@@ -51,9 +46,7 @@ def main() -> None:
     from songforge.pipeline import load
     from songforge.train.data import clip_plan, read_manifest
     model = load(a.model)
-    sampling = replace(model.sampling, steps=a.steps or model.sampling.steps,
-                       vocal_guide=model.sampling.vocal_guide if a.vocal_guide is None else a.vocal_guide,
-                       interval=tuple(a.interval) if a.interval else model.sampling.interval)
+    sampling = sampling_from(a, model.sampling)
     rows = read_manifest(a.corpus, ("test",))[:a.clips]
     tmp = tempfile.mkdtemp(prefix="heldout_")
     link_oracle(a.corpus, rows, os.path.join(tmp, "oracle"))

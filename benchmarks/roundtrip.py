@@ -61,3 +61,21 @@ def write_results(out: str, result: dict, md: str) -> None:
     with open(os.path.splitext(out)[0] + ".md", "w") as f:
         f.write(md)
     print(md)
+
+
+def add_sampling_args(ap) -> None:
+    """Command-line overrides of a model's sampling defaults, shared by the generation benchmarks."""
+    ap.add_argument("--steps", type=int)
+    ap.add_argument("--vocal-guide", type=float, help="shallow diffusion t0 for the vocals (default: the model's)")
+    ap.add_argument("--accompaniment-guide", type=float,
+                    help="shallow diffusion t0 for drums, bass and other (default: the model's)")
+    ap.add_argument("--interval", type=float, nargs=2, metavar=("LO", "HI"),
+                    help="guidance active for t in [LO, HI] (default: the model's)")
+
+
+def sampling_from(a, base):
+    """`base` (a Sampling) with the overrides given on the command line."""
+    from dataclasses import replace
+    given = {"steps": a.steps, "vocal_guide": a.vocal_guide, "accompaniment_guide": a.accompaniment_guide,
+             "interval": tuple(a.interval) if a.interval else None}
+    return replace(base, **{k: v for k, v in given.items() if v is not None})

@@ -17,6 +17,8 @@ import time
 
 import numpy as np
 
+from roundtrip import add_sampling_args, sampling_from
+
 
 def heard(audio: np.ndarray, sr: int) -> dict:
     from songforge.eval.style import tag_audio
@@ -52,6 +54,7 @@ def main() -> None:
     ap.add_argument("--refs", type=int, default=24)
     ap.add_argument("--splits", default="test", help="held-out splits to draw references and lyrics from (test,valid)")
     ap.add_argument("--model", help="also generate with this model (e.g. songforge/models/default)")
+    add_sampling_args(ap)
     ap.add_argument("--out", default="benchmarks/results/style_follow.json")
     a = ap.parse_args()
     from songforge.plan.plan import make_plan
@@ -64,10 +67,11 @@ def main() -> None:
         with open(os.path.join(a.corpus, r["labels"]), encoding="utf-8") as f:
             labels[r["id"]] = json.load(f)
     refs = spread(rows, labels, a.refs)
-    model = None
+    model = sampling = None
     if a.model:
         from songforge.pipeline import load
         model = load(a.model)
+        sampling = sampling_from(a, model.sampling)
     per, t0 = [], time.time()
     for ref in refs:
         lab = labels[ref["id"]]
@@ -83,7 +87,7 @@ def main() -> None:
                "planned": {"style": plan.style, "bpm": plan.bpm, "key": plan.key_name, "gender": plan.voice.gender}}
         outs = [("render", render_plan(plan))]
         if model is not None:
-            outs.append(("model", model.generate(plan, 0)))
+            outs.append(("model", model.generate(plan, 0, sampling)))
         for name, song in outs:
             h = heard(song.mix, song.sample_rate)
             row[name] = h | {"tempo": tempo_match(h["bpm"], lab["bpm"]),
@@ -106,7 +110,7 @@ def main() -> None:
                       "mode": rate(name, "mode_ok"), "style": rate(name, "style_ok"), "gender": rate(name, "gender_ok")}
                for name in ("render", "model") if any(name in r for r in per)}
     result = {"corpus": a.corpus, "references": len(per), "styles": sorted({r["ref_style"] for r in per}),
-              "model": a.model, "seconds": round(time.time() - t0, 1), "planned": planned, "heard": summary,
+              "model": a.model, "sampling": sampling.__dict__ if sampling else None, "seconds": round(time.time() - t0, 1), "planned": planned, "heard": summary,
               "per_reference": per}
     os.makedirs(os.path.dirname(os.path.abspath(a.out)), exist_ok=True)
     with open(a.out, "w") as f:

@@ -20,6 +20,10 @@ def add_parser(sub) -> None:
     c.add_argument("--vocal-guide", type=float, metavar="T0",
                    help="new songs: the vocals start from the data engine's rendering of the plan, noised, and the "
                         "model sings them from t = T0 on (0: from noise; 1: the rendering kept; default: the model's)")
+    c.add_argument("--accompaniment-guide", type=float, metavar="T0",
+                   help="new songs: drums, bass and other start from the data engine's rendering of the plan (its "
+                        "instruments and arrangement), noised, and the model plays them from t = T0 on (0: from "
+                        "noise; default: the model's)")
     c.add_argument("--guidance", help="per-condition weights, e.g. lyrics=2,style=1.5,plan=1 (0 switches one off); "
                    "lyrics+style+plan=2 guides them jointly with one extra model pass")
     c.add_argument("--seed", type=int, default=0)
@@ -119,11 +123,14 @@ def cmd_generate(a) -> int:
     try:
         model = load_model(a.model, a.device)
         sampling = model.edit_sampling if editing else model.sampling
-        if a.vocal_guide is not None and not 0 <= a.vocal_guide <= 1:
-            raise ValueError(f"--vocal-guide {a.vocal_guide:g}: must be between 0 and 1")
+        for flag, v in (("--vocal-guide", a.vocal_guide), ("--accompaniment-guide", a.accompaniment_guide)):
+            if v is not None and not 0 <= v <= 1:
+                raise ValueError(f"{flag} {v:g}: must be between 0 and 1")
         sampling = replace(sampling, steps=a.steps or sampling.steps, sampler=a.sampler or sampling.sampler,
                            guidance=_guidance(a.guidance, sampling.guidance),
-                           vocal_guide=sampling.vocal_guide if a.vocal_guide is None else a.vocal_guide)
+                           vocal_guide=sampling.vocal_guide if a.vocal_guide is None else a.vocal_guide,
+                           accompaniment_guide=sampling.accompaniment_guide if a.accompaniment_guide is None
+                           else a.accompaniment_guide)
         a.sample_rate = model.sample_rate
         edit = _edit(a, _read_song_audio(a.song, model.sample_rate)) if editing else None
     except (FileNotFoundError, ValueError) as e:

@@ -39,6 +39,8 @@ class Sampling:
     # shallow diffusion of the vocals (flow/shallow.py): a new song's vocal stem follows the data engine's rendering
     # of the plan, noised, up to t = vocal_guide, and the model sings it from there (0: from noise, 1: the rendering)
     vocal_guide: float = 0.0
+    # the same for the drums, bass and other stems (the data engine's arrangement of the plan, in its instruments)
+    accompaniment_guide: float = 0.0
 
     def terms(self) -> tuple[Term, ...]:
         return tuple(Term(tuple(name.split("+")), w, self.interval) for name, w in self.guidance if w)
@@ -88,8 +90,10 @@ def _loudness(x: np.ndarray, sr: int) -> float:
 
 
 class Songforge:
-    def __init__(self, codec, dit, meta: dict, device: torch.device, dtype: torch.dtype):
+    def __init__(self, codec, dit, meta: dict, device: torch.device, dtype: torch.dtype, separator=None):
         self.codec, self.dit, self.meta = codec, dit, meta
+        self.separator = separator  # splits a recording into vocals / the rest at STFT resolution (optional)
+        self.separation = meta.get("separation", {})  # its settings, chosen by benchmarks/edits.py
         self.device, self.dtype = device, dtype
         self.mean = torch.tensor(meta["latent"]["mean"], device=device, dtype=torch.float32)
         self.std = torch.tensor(meta["latent"]["std"], device=device, dtype=torch.float32)
@@ -151,8 +155,8 @@ class Songforge:
             bar.update(1)
             return v
 
-        if sampling.vocal_guide > 0:
-            velocity = self._vocal_guided(velocity, x, plans, edits, n, sampling.vocal_guide)
+        if sampling.vocal_guide > 0 or sampling.accompaniment_guide > 0:
+            velocity = self._guided(velocity, x, plans, edits, n, sampling)
         z = sample(sampling.sampler, velocity, x, ts)
         bar.close()
         keep = cond["edit_mask"].repeat_interleave(self.dit.cfg.latent_channels, dim=-1)
@@ -161,20 +165,29 @@ class Songforge:
                 for i, (p, e) in enumerate(zip(plans, edits))]
 
     # -- internals ------------------------------------------------------------------------------------------
-    def _vocal_guided(self, velocity, x0: torch.Tensor, plans: list, edits: list, n: int, t0: float):
-        """`velocity` with each new song's vocal channels pinned below t0 to the data engine's rendering of its plan
-        (the vocal stem as the training renders have it: sung, compressed, reverberated, mixed); edits are left as
-        they are (they keep or regenerate the user's own audio)."""
+    def _guided(self, velocity, x0: torch.Tensor, plans: list, edits: list, n: int, sampling: Sampling):
+        """`velocity` with each new song's stems pinned to the data engine's rendering of its plan (the stems as the
+        training renders have them: sung, played, compressed, reverberated, mixed): the vocals below
+        t = sampling.vocal_guide (songs that sing), drums, bass and other below t = sampling.accompaniment_guide.
+        Edits are left as they are (they keep or regenerate the user's own audio)."""
         from .flow.shallow import anchored
-        from .render.guide import rendered_vocals
-        c = self.dit.cfg.latent_channels  # the vocal stem's channels come first
-        target = torch.zeros(x0.shape[:-1] + (c,), device=x0.device, dtype=x0.dtype)
-        mask = torch.zeros(x0.shape[0], 1, 1, dtype=torch.bool, device=x0.device)
-        sung = [i for i, (plan, edit) in enumerate(zip(plans, edits)) if edit is None and plan.melody]
-        for i, vocals in zip(sung, rendered_vocals([plans[i] for i in sung], self.sample_rate)):
-            target[i] = self._encode(vocals, n).to(x0.dtype)
-            mask[i] = True
-        return anchored(velocity, x0, target, mask, t0, slice(0, c)) if sung else velocity
+        from .render.guide import rendered_stems
+        c = self.dit.cfg.latent_channels  # stem i's channels: [i c, (i + 1) c), in STEMS order
+        t0s = {s: (sampling.vocal_guide if s == "vocals" else sampling.accompaniment_guide) for s in STEMS}
+        names = tuple(s for s in STEMS if t0s[s] > 0)
+        new = [i for i, edit in enumerate(edits) if edit is None]
+        if not new:
+            return velocity
+        target = torch.zeros(x0.shape[:-1] + (len(names) * c,), device=x0.device, dtype=x0.dtype)
+        for i, stems in zip(new, rendered_stems([plans[i] for i in new], self.sample_rate, names)):
+            target[i] = torch.cat([self._encode(a, n) for a in stems], dim=-1).to(x0.dtype)
+        for k, name in enumerate(names):
+            mask = torch.zeros(x0.shape[0], 1, 1, dtype=torch.bool, device=x0.device)
+            for i in new:
+                mask[i] = name != "vocals" or bool(plans[i].melody)  # an instrumental's vocals stay the model's
+            j = STEMS.index(name)
+            velocity = anchored(velocity, x0, target[..., k * c:(k + 1) * c], mask, t0s[name], slice(j * c, (j + 1) * c))
+        return velocity
 
     def _frames(self, seconds: float) -> int:
         return int(np.ceil(seconds * self.latent_rate - 1e-6))
@@ -232,7 +245,7 @@ class Songforge:
         zs = z[0].float().reshape(z.shape[1], len(STEMS), c) * self.std + self.mean  # [T, stems, C]
         if edit is not None and edit.separate and edit.mask_mixture and hasattr(self.codec, "mask_mixture"):
             mix_in = torch.from_numpy(np.pad(edit.audio["mix"], (0, max(0, samples - len(edit.audio["mix"])))))
-            y = self.codec.mask_mixture(mix_in[:samples].to(self.device), zs.permute(1, 2, 0)).cpu().numpy()
+            y = self._separate(mix_in[:samples].to(self.device), zs.permute(1, 2, 0))
         else:
             y = self.codec.decode_long(zs.permute(1, 2, 0).to(self.dtype)).float().cpu().numpy()  # all stems at once
             if edit is not None and keep is not None and not edit.separate:
@@ -249,6 +262,18 @@ class Songforge:
             stems = {k: v * (0.98 / peak) for k, v in stems.items()}
             mix = mix * (0.98 / peak)
         return Generated(plan, stems, mix.astype(np.float32), self.sample_rate, z[0].float().cpu())
+
+    def _separate(self, mix: torch.Tensor, z: torch.Tensor) -> np.ndarray:
+        """The input recording [S] split into the stems [stems, S] by masks over its own STFT. With a separator in
+        the model, it takes the vocals away first (its mask is at the STFT's resolution, the DiT's at 25 Hz x 128
+        mel bands; the rest masked by (1 - its vocal mask) ** rest_mask_power) and the shares of the DiT's estimated
+        drums, bass and other split the rest; without one, the DiT's shares split everything. The stems add up to
+        the input either way."""
+        if self.separator is None:
+            return self.codec.mask_mixture(mix, z).cpu().numpy()
+        rest = self.separator.without_vocals(mix[None].float(), self.separation.get("rest_mask_power", 1.0))[0]
+        others = self.codec.mask_mixture(rest, z[1:])  # STEMS: vocals first
+        return torch.cat([(mix.float() - rest)[None], others]).cpu().numpy()
 
     def _splice(self, y: np.ndarray, edit: Edit, keep: torch.Tensor) -> np.ndarray:
         """Decoded stems [stems, S] with what the edit keeps taken from the input audio itself (kept audio is the
@@ -298,7 +323,13 @@ def load(model_dir: str, device: str | torch.device = "cpu", dtype: torch.dtype 
                              f"(known: {', '.join(known)})")
         codec.cfg = replace(codec.cfg, **decode)
     dit, _ = checkpoint.load(os.path.join(model_dir, "dit"), device, dtype)
-    return Songforge(codec, dit, meta, device, dtype)
+    separator = None  # optional: a model folder without one separates by the DiT's latents alone
+    unknown = sorted(set(meta.get("separation", {})) - {"rest_mask_power"})
+    if unknown:
+        raise ValueError(f"{path}: field 'separation': unknown setting(s) {', '.join(unknown)} (known: rest_mask_power)")
+    if os.path.exists(os.path.join(model_dir, "separator", "config.json")):
+        separator, _ = checkpoint.load(os.path.join(model_dir, "separator"), device)  # float32: small, runs once
+    return Songforge(codec, dit, meta, device, dtype, separator)
 
 
 def assemble(out: str, codec_dir: str, dit_dir: str, stats: dict, sampling: Sampling, card: dict,

@@ -67,6 +67,14 @@ def test_vocal_guide_starts_the_vocals_from_the_data_engines_rendering(tiny_mode
     # t0 = 1: the rendering itself (to espeak's run-to-run wobble); t0 = 0.5: the model finished it
     assert (kept.latents[:, :c] - rendering).abs().max() < 0.01 < 0.1 < (half.latents[:, :c] - rendering).abs().mean()
     assert not torch.allclose(half.latents[:, c:], plain.latents[:, c:])  # the band plays along with those vocals
+    # the accompaniment guide does the same for drums, bass and other, and leaves the vocals to the model
+    band = sf.generate(plan, seed=2, sampling=replace(sf.sampling, accompaniment_guide=1.0), mix_levels=False)
+    stems = render_plan(plan, 24000).stems
+    rendered = torch.cat([sf._encode(stems[s], n) for s in ("drums", "bass", "other")], dim=-1)
+    # (fluidsynth starts notes on its 64-sample blocks, whose phase differs from render to render: not bit-exact)
+    off = (band.latents[:, c:] - rendered).abs().mean()
+    assert off < 0.05 < 0.2 < (plain.latents[:, c:] - rendered).abs().mean()
+    assert not torch.allclose(band.latents[:, :c], plain.latents[:, :c])  # sung over the rendered band
 
 
 def test_edits_have_their_own_sampling_defaults(tiny_model, tmp_path):
@@ -146,6 +154,8 @@ def test_cli_generate_batch_resume_and_edits(tiny_model, tmp_path, capsys):
     assert "--guidance: 'lyric=2'" in capsys.readouterr().err
     assert main(["generate", spec, "-o", str(tmp_path / "y"), "--model", tiny_model, "--vocal-guide", "1.5"]) == 1
     assert "--vocal-guide 1.5: must be between 0 and 1" in capsys.readouterr().err
+    assert main(["generate", spec, "-o", str(tmp_path / "y"), "--model", tiny_model, "--accompaniment-guide", "-1"]) == 1
+    assert "--accompaniment-guide -1: must be between 0 and 1" in capsys.readouterr().err
     assert main(["generate", spec, "-o", str(tmp_path / "y"), "--model", str(tmp_path)]) == 1
     assert "not a songforge model folder" in capsys.readouterr().err
 

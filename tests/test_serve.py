@@ -236,11 +236,12 @@ def test_job_settings_reach_the_cli_command():
 
     from songforge.serve.jobs import command
     job = SimpleNamespace(mode="generate", request={"input": "in.json", "settings": {
-        "seed": 3, "steps": 8, "vocal_guide": 0.8, "guidance": {"lyrics+style+plan": 2.0}}})
+        "seed": 3, "steps": 8, "vocal_guide": 0.8, "accompaniment_guide": 0.7, "guidance": {"lyrics+style+plan": 2.0}}})
     cmd = command(job, "/tmp/j", None)
     i = cmd.index("generate")
     assert cmd[i:i + 5] == ["generate", "in.json", "-o", "/tmp/j/out", "--seed"] and cmd[i + 5] == "3"
-    for flag, value in (("--steps", "8"), ("--vocal-guide", "0.8"), ("--guidance", "lyrics+style+plan=2")):
+    for flag, value in (("--steps", "8"), ("--vocal-guide", "0.8"), ("--accompaniment-guide", "0.7"),
+                        ("--guidance", "lyrics+style+plan=2")):
         assert cmd[cmd.index(flag) + 1] == value
     off = command(SimpleNamespace(mode="generate", request={"input": "x", "settings": {"vocal_guide": 0}}), "/j", None)
     assert off[off.index("--vocal-guide") + 1] == "0"  # 0 (from noise) is a choice, not "unset"

@@ -54,7 +54,9 @@ class Band:
             out.append(self.fs.get_samples(n_total - pos))
         for ch in range(16):
             self.fs.cc(ch, 120, 0)  # all sound off: nothing rings into the next render
-        self.fs.get_samples(RENDER_SR // 10)
+        # fluidsynth applies events at the start of its 64-sample blocks: ending every render on a block boundary
+        # starts the next one at the same phase, so a plan renders to the same samples every time
+        self.fs.get_samples(RENDER_SR // 10 + (-(max(n_total, pos) + RENDER_SR // 10)) % 64)
         if not out:
             return np.zeros(n_total, np.float32)
         st = np.concatenate(out).astype(np.float32).reshape(-1, 2) / 32768.0

@@ -1,5 +1,5 @@
-"""The vocal guide of shallow diffusion: the data engine's rendering of a plan's vocal stem (sung, compressed,
-reverberated and mixed exactly as the training renders have it).
+"""The guides of shallow diffusion: the data engine's rendering of a plan's stems (the vocals sung, compressed,
+reverberated; every stem mixed exactly as the training renders have it).
 
 A song longer than ISOLATE_S renders in a fresh Python process of its own (`python -m songforge.render.guide`, the
 plan in on stdin, the stem out on stdout): the engines the render loads (the Piper voice, the soundfont) and its peak
@@ -23,41 +23,42 @@ import numpy as np
 ISOLATE_S = 60.0
 
 
-def render_isolated(plan, sample_rate: int) -> tuple[np.ndarray, float]:
-    """(the vocal stem, the child's peak RSS in MiB), rendered in a fresh process of its own."""
-    proc = subprocess.run([sys.executable, "-m", __name__], input=pickle.dumps((plan, sample_rate)),
+def render_isolated(plan, sample_rate: int, stems: tuple[str, ...] = ("vocals",)) -> tuple[np.ndarray, float]:
+    """(the stems [len(stems), samples], the child's peak RSS in MiB), rendered in a fresh process of its own."""
+    proc = subprocess.run([sys.executable, "-m", __name__], input=pickle.dumps((plan, sample_rate, stems)),
                           capture_output=True, check=False)
     if proc.returncode != 0:
         last = (proc.stderr.decode(errors="replace").strip().splitlines() or ["no message"])[-1]
-        raise RuntimeError(f"rendering the vocal guide of {plan.spec.id!r} failed: {last}")
+        raise RuntimeError(f"rendering the guide of {plan.spec.id!r} failed: {last}")
     return np.load(io.BytesIO(proc.stdout)), float(proc.stderr.decode().rsplit("peak_rss_mib=", 1)[-1])
 
 
-def rendered_vocals(plans: list, sample_rate: int) -> list[np.ndarray]:
-    """The vocal stem of each plan's render, float32 [plan.duration * sample_rate], in order. Long songs' children
-    run side by side (at most one per CPU) while the short ones render here, one after another (the singer's
-    engines are not thread-safe)."""
+def rendered_stems(plans: list, sample_rate: int, stems: tuple[str, ...] = ("vocals",)) -> list[np.ndarray]:
+    """The named stems of each plan's render, float32 [len(stems), plan.duration * sample_rate], in order. Long
+    songs' children run side by side (at most one per CPU) while the short ones render here, one after another (the
+    singer's engines are not thread-safe)."""
     out: list = [None] * len(plans)
     far = [i for i, p in enumerate(plans) if p.duration > ISOLATE_S]
     with ThreadPoolExecutor(max(1, min(len(far), len(os.sched_getaffinity(0))))) as pool:
-        running = {i: pool.submit(render_isolated, plans[i], sample_rate) for i in far}
+        running = {i: pool.submit(render_isolated, plans[i], sample_rate, stems) for i in far}
         for i, plan in enumerate(plans):
             if i not in running:
-                out[i] = _vocals(plan, sample_rate)
+                out[i] = _stems(plan, sample_rate, stems)
         for i, job in running.items():
             out[i] = job.result()[0]
     return out
 
 
-def _vocals(plan, sample_rate: int) -> np.ndarray:
+def _stems(plan, sample_rate: int, stems: tuple[str, ...]) -> np.ndarray:
     from .song import render_plan
-    return render_plan(plan, sample_rate).stems["vocals"]
+    song = render_plan(plan, sample_rate)
+    return np.stack([song.stems[s] for s in stems])
 
 
 def main() -> None:
-    plan, sample_rate = pickle.loads(sys.stdin.buffer.read())
+    plan, sample_rate, stems = pickle.loads(sys.stdin.buffer.read())
     buf = io.BytesIO()
-    np.save(buf, _vocals(plan, sample_rate), allow_pickle=False)
+    np.save(buf, _stems(plan, sample_rate, stems), allow_pickle=False)
     sys.stdout.buffer.write(buf.getvalue())
     with open("/proc/self/status") as f:  # this process's own high-water mark (ru_maxrss would count the parent's
         hwm = next((line.split()[1] for line in f if line.startswith("VmHWM:")), "0")  # pages it was forked with)

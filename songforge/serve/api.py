@@ -32,6 +32,9 @@ class Settings(BaseModel):
     sampler: Literal["euler", "heun", "midpoint"] | None = None
     vocal_guide: float | None = Field(None, ge=0, le=1, description="new songs: t0 from which the model sings the vocals "
                                       "over the data engine's rendering (0: from noise; default: the model's)")
+    accompaniment_guide: float | None = Field(None, ge=0, le=1, description="new songs: t0 from which the model plays "
+                                              "drums, bass and other over the data engine's rendering (0: from noise; "
+                                              "default: the model's)")
     guidance: dict[str, float] | None = Field(None, description='e.g. {"lyrics": 2, "style": 1.5, "plan": 1}')
     stems: list[Stem] | None = Field(None, description="stems to write (default: all four)")
 

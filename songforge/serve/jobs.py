@@ -129,8 +129,9 @@ def command(job, folder: str, model: str | None) -> list[str]:
         cmd += ["--steps", str(s["steps"])]
     if s.get("sampler"):
         cmd += ["--sampler", s["sampler"]]
-    if s.get("vocal_guide") is not None:
-        cmd += ["--vocal-guide", f"{s['vocal_guide']:g}"]
+    for key in ("vocal_guide", "accompaniment_guide"):
+        if s.get(key) is not None:
+            cmd += ["--" + key.replace("_", "-"), f"{s[key]:g}"]
     if s.get("guidance"):
         cmd += ["--guidance", ",".join(f"{k}={v:g}" for k, v in s["guidance"].items())]
     if s.get("stems"):
