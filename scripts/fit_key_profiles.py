@@ -3,7 +3,12 @@ vector per mode over the mean CQT chroma and the bass-register chroma, rolled to
 with a softmax over the 24 keys (started from Krumhansl-Kessler). Writes songforge/plan/key_profiles.json and
 prints key / mode accuracy on held-out clips beside the Krumhansl-Kessler profiles.
 
-    python scripts/fit_key_profiles.py --train C4 --test C4 C3N2 [--out songforge/plan/key_profiles.json]
+With --decoded MODEL, the first --decoded-clips train clips of each corpus also enter as the generator hears them
+(every stem through MODEL's codec and back, with its decoding defaults, summed), and the test clips are scored that
+way too: the same keys must be heard in generated songs, whose decoding shifts the bass chroma.
+
+    python scripts/fit_key_profiles.py --train C4 --test C4 C3N2 [--decoded songforge/models/default] \
+        [--out songforge/plan/key_profiles.json]
 """
 from __future__ import annotations
 
@@ -14,16 +19,27 @@ import os
 import numpy as np
 
 
-def features(corpus: str, split: str) -> tuple[np.ndarray, np.ndarray]:
-    """[clips, 2, 12] (mean chroma, bass chroma) and [clips] key index (tonic + 12 * minor)."""
+def features(corpus: str, split: str, model=None, clips: int | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """[clips, 2, 12] (mean chroma, bass chroma) and [clips] key index (tonic + 12 * minor); with `model`, of the
+    mixes as its codec decodes their stems."""
     from songforge.plan.reference_style import chromas
     from songforge.spec.music import parse_key
     from songforge.train.data import load_audio, read_manifest
     x, y = [], []
-    for r in read_manifest(corpus, (split,)):
+    for r in read_manifest(corpus, (split,))[:clips]:
         with open(os.path.join(corpus, r["labels"]), encoding="utf-8") as f:
             tonic, mode = parse_key(json.load(f)["key"])
-        x.append(chromas(load_audio(corpus, r, "mix", 22050)[:22050 * 30], 22050))
+        if model is None:
+            mix = load_audio(corpus, r, "mix", 22050)[:22050 * 30]
+        else:
+            import soxr
+            import torch
+            sr = model.sample_rate
+            with torch.no_grad():
+                mix = sum(model.codec.decode_long(model.codec.encode_long(torch.from_numpy(
+                    load_audio(corpus, r, s, sr)[:sr * 30])[None]))[0].numpy() for s in ("vocals", "drums", "bass", "other"))
+            mix = soxr.resample(mix, sr, 22050).astype(np.float32)
+        x.append(chromas(mix, 22050))
         y.append(tonic + 12 * (mode == "minor"))
     return np.stack(x), np.array(y)
 
@@ -60,16 +76,27 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--train", nargs="+", required=True, help="corpora whose train splits fit the profiles")
     ap.add_argument("--test", nargs="+", required=True, help="corpora whose test splits measure them")
+    ap.add_argument("--decoded", metavar="MODEL", help="also fit and test on the mixes as MODEL's codec decodes them")
+    ap.add_argument("--decoded-clips", type=int, default=250, help="train clips per corpus decoded (default 250)")
     ap.add_argument("--out", default=os.path.join("songforge", "plan", "key_profiles.json"))
     a = ap.parse_args()
-    from songforge.plan.reference_style import KK_PROFILES
+    from songforge.plan.reference_style import KK_PROFILES, key_profiles
+    model = None
+    if a.decoded:
+        from songforge.pipeline import load
+        model = load(a.decoded)
     parts = [features(c, "train") for c in a.train]
+    if model is not None:
+        parts += [features(c, "train", model, a.decoded_clips) for c in a.train]
     x, y = np.concatenate([p[0] for p in parts]), np.concatenate([p[1] for p in parts])
     tests = {c: features(c, "test") for c in a.test}
+    if model is not None:
+        tests |= {f"{c} (decoded by {a.decoded})": features(c, "test", model) for c in a.test}
     w = fit(x, y)
-    result = {"train_clips": len(y), "profiles": np.round(w, 4).tolist(),
+    result = {"train_clips": len(y), "decoded": a.decoded, "profiles": np.round(w, 4).tolist(),
               "test": {c: {"clips": len(t[1]), "krumhansl_kessler": accuracy(np.array(KK_PROFILES), *t),
-                           "fitted": accuracy(w, *t)} for c, t in tests.items()}}
+                           "previous": accuracy(key_profiles(), *t), "fitted": accuracy(w, *t)}
+                       for c, t in tests.items()}}
     with open(a.out, "w") as f:
         json.dump(result, f, indent=1)
     print(json.dumps(result["test"], indent=1))

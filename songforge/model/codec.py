@@ -46,11 +46,12 @@ class CodecConfig(FrameRates):
 
 
 class ConvNeXt(nn.Module):
-    """Depthwise conv (k=7) + channel MLP with a small layer scale; [B, D, T] -> [B, D, T]."""
+    """Depthwise conv (k=7 unless said, optionally dilated) + channel MLP with a small layer scale;
+    [B, D, T] -> [B, D, T]."""
 
-    def __init__(self, dim: int, mult: int):
+    def __init__(self, dim: int, mult: int, kernel: int = 7, dilation: int = 1):
         super().__init__()
-        self.dw = nn.Conv1d(dim, dim, 7, padding=3, groups=dim)
+        self.dw = nn.Conv1d(dim, dim, kernel, padding=dilation * (kernel - 1) // 2, dilation=dilation, groups=dim)
         self.norm = nn.LayerNorm(dim)
         self.up = nn.Linear(dim, mult * dim)
         self.down = nn.Linear(mult * dim, dim)

@@ -16,6 +16,8 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from .codec import ConvNeXt
+
 
 @dataclass(frozen=True)
 class SeparatorConfig:
@@ -32,28 +34,12 @@ class SeparatorConfig:
         return self.n_fft // 2 + 1
 
 
-class DilatedBlock(nn.Module):
-    """Depthwise dilated conv over time + channel MLP with a small layer scale; [B, D, T] -> [B, D, T]."""
-
-    def __init__(self, dim: int, mult: int, kernel: int, dilation: int):
-        super().__init__()
-        self.dw = nn.Conv1d(dim, dim, kernel, padding=dilation * (kernel - 1) // 2, dilation=dilation, groups=dim)
-        self.norm = nn.LayerNorm(dim)
-        self.up = nn.Linear(dim, mult * dim)
-        self.down = nn.Linear(mult * dim, dim)
-        self.scale = nn.Parameter(torch.full((dim,), 0.1))
-
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        h = self.norm(self.dw(x).transpose(1, 2))
-        return x + (self.down(F.gelu(self.up(h))) * self.scale).transpose(1, 2)
-
-
 class Separator(nn.Module):
     def __init__(self, cfg: SeparatorConfig):
         super().__init__()
         self.cfg = cfg
         self.inp = nn.Conv1d(cfg.bins, cfg.dim, 1)
-        self.blocks = nn.ModuleList(DilatedBlock(cfg.dim, cfg.mult, cfg.kernel, d) for d in cfg.dilations)
+        self.blocks = nn.ModuleList(ConvNeXt(cfg.dim, cfg.mult, cfg.kernel, d) for d in cfg.dilations)
         self.norm = nn.LayerNorm(cfg.dim)
         self.out = nn.Conv1d(cfg.dim, cfg.bins, 1)
         self.register_buffer("window", torch.hann_window(cfg.n_fft), persistent=False)

@@ -18,6 +18,8 @@ FORMAT_CHOICES = ["auto"] + list(jobs.FORMATS)
 VOCAL_GUIDE_CHOICES = [("the model's default", "default"), ("the model alone, from noise (0)", "0"),
                        ("from the rendering at t0 0.6", "0.6"), ("from the rendering at t0 0.9", "0.9"),
                        ("the rendering kept (1)", "1")]
+ACCOMPANIMENT_GUIDE_CHOICES = [("the model's default", "default"), ("the model alone, from noise (0)", "0"),
+                               ("from the rendering at t0 0.6", "0.6"), ("from the rendering at t0 0.9", "0.9")]
 EDIT_CHOICES = [("regenerate a span", "span"), ("continue the song", "continue"), ("add / regenerate a stem", "add"),
                 ("remove a stem", "remove"), ("extract a stem", "extract")]
 CSS = """
@@ -92,12 +94,13 @@ def build(cfg, store, workers) -> gr.Blocks:
         yield (msg + errs, pick("mix"), pick("vocals"), pick("drums"), pick("bass"), pick("other"),
                png if os.path.isfile(png) else None, lab if os.path.isfile(lab) else None)
 
-    def submit(text, fmt, genre, mode, seed, steps, guide, edit=None, song_path=None):
+    def submit(text, fmt, genre, mode, seed, steps, guide, band_guide, edit=None, song_path=None):
         from .api import JobRequest
         try:
             settings = {"seed": int(seed or 0), "steps": int(steps) or None}
-            if guide not in (None, "", "default"):
-                settings["vocal_guide"] = float(guide)
+            for key, value in (("vocal_guide", guide), ("accompaniment_guide", band_guide)):
+                if value not in (None, "", "default"):
+                    settings[key] = float(value)
             req = JobRequest.model_validate({"text": text or "", "format": _fmt(fmt), "genre": genre or "",
                                              "mode": mode, "edit": edit, "settings": settings})
             upload = None
@@ -113,15 +116,15 @@ def build(cfg, store, workers) -> gr.Blocks:
             return
         yield from follow(jid)
 
-    def generate(text, fmt, genre, mode, seed, steps, guide):
-        yield from submit(text, fmt, genre, mode, seed, steps, guide)
+    def generate(text, fmt, genre, mode, seed, steps, guide, band_guide):
+        yield from submit(text, fmt, genre, mode, seed, steps, guide, band_guide)
 
     def edit(song, text, fmt, genre, kind, start, end, stem, seed, steps):
         if not song:
             yield ("**Refused**: upload the song to edit first",) + (None,) * 7
             return
         e = {"kind": kind, "start": start, "end": end, "stem": stem if kind in ("add", "remove", "extract") else None}
-        yield from submit(text, fmt, genre, "generate", seed, steps, "default", e, song)
+        yield from submit(text, fmt, genre, "generate", seed, steps, "default", "default", e, song)
 
     with gr.Blocks(title="songforge", analytics_enabled=False) as ui:
         gr.Markdown("# songforge\nLyrics in, song out: mix, stems (vocals, drums, bass, other) and a picture of the "
@@ -167,6 +170,10 @@ def build(cfg, store, workers) -> gr.Blocks:
                 guide = gr.Dropdown(VOCAL_GUIDE_CHOICES, value="default", label="Vocals (neural model)",
                                     info="start from the data engine's rendering of the plan (intelligible words), "
                                          "noised, and let the model sing from t0 on; 0: the model alone")
+                band_guide = gr.Dropdown(ACCOMPANIMENT_GUIDE_CHOICES, value="default",
+                                         label="Drums, bass, other (neural model)",
+                                         info="start from the data engine's rendering of the plan (the style's "
+                                              "instruments), noised, and let the model play from t0 on")
                 with gr.Row():
                     check_btn = gr.Button("Check", elem_id="sf-check")
                     gen_btn = gr.Button("Generate", variant="primary", elem_id="sf-generate")
@@ -184,6 +191,6 @@ def build(cfg, store, workers) -> gr.Blocks:
         example.change(load_example, example, [text, fmt])
         check_btn.click(check, [text, fmt, genre], [status, words])
         apply_btn.click(apply, [text, fmt, genre, style, duration, chords, words], [text, status])
-        gen_btn.click(generate, [text, fmt, genre, mode, seed, steps, guide], outputs)
+        gen_btn.click(generate, [text, fmt, genre, mode, seed, steps, guide, band_guide], outputs)
         edit_btn.click(edit, [song, text, fmt, genre, kind, start, end, stem, seed, steps], outputs)
     return ui
