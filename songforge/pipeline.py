@@ -175,7 +175,8 @@ class Songforge:
         c = self.dit.cfg.latent_channels  # stem i's channels: [i c, (i + 1) c), in STEMS order
         t0s = {s: (sampling.vocal_guide if s == "vocals" else sampling.accompaniment_guide) for s in STEMS}
         names = tuple(s for s in STEMS if t0s[s] > 0)
-        new = [i for i, edit in enumerate(edits) if edit is None]
+        new = [i for i, edit in enumerate(edits)  # new songs with something to pin (an instrumental's vocals: no)
+               if edit is None and (names != ("vocals",) or plans[i].melody)]
         if not new:
             return velocity
         target = torch.zeros(x0.shape[:-1] + (len(names) * c,), device=x0.device, dtype=x0.dtype)
