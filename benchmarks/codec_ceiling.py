@@ -2,7 +2,7 @@
 the evaluation suite against the clip's own labels. A model in that representation cannot beat its row.
 
     python benchmarks/codec_ceiling.py --corpus CORPUS --clips 12 --out benchmarks/results/codec_ceiling.json
-    (--reps shipped,mel128,... picks rows; see REPS)
+    (--reps shipped,shipped-as-decoded,mel128,... picks rows; see representation())
 """
 from __future__ import annotations
 
@@ -46,6 +46,9 @@ def representation(name: str):
     if name == "shipped":
         from songforge.model.checkpoint import load
         return load("songforge/models/default/codec")[0]
+    if name == "shipped-as-decoded":  # the codec with the model's own decoding settings (model.json "decode")
+        from songforge.pipeline import load
+        return load("songforge/models/default").codec
     if name.startswith("stft-gl"):
         return StftMagnitude(int(name[len("stft-gl"):]))
     if name.startswith("mel"):  # mel128, mel128-gl32, mel128-nnls0, mel80, mel128-gl16-zero (Griffin-Lim's start)
