@@ -110,7 +110,8 @@ def main() -> None:
                       "mode": rate(name, "mode_ok"), "style": rate(name, "style_ok"), "gender": rate(name, "gender_ok")}
                for name in ("render", "model") if any(name in r for r in per)}
     result = {"corpus": a.corpus, "references": len(per), "styles": sorted({r["ref_style"] for r in per}),
-              "model": a.model, "sampling": sampling.__dict__ if sampling else None, "seconds": round(time.time() - t0, 1), "planned": planned, "heard": summary,
+              "model": a.model, "sampling": sampling.__dict__ if sampling else None,
+              "seconds": round(time.time() - t0, 1), "planned": planned, "heard": summary,
               "per_reference": per}
     os.makedirs(os.path.dirname(os.path.abspath(a.out)), exist_ok=True)
     with open(a.out, "w") as f:

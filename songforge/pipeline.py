@@ -42,6 +42,11 @@ class Sampling:
     # the same for the drums, bass and other stems (the data engine's arrangement of the plan, in its instruments)
     accompaniment_guide: float = 0.0
 
+    def guides(self) -> dict[str, float]:
+        """The stems a new song starts from the data engine's rendering, each with its t0 (STEMS order)."""
+        t0s = {s: self.vocal_guide if s == "vocals" else self.accompaniment_guide for s in STEMS}
+        return {s: t0 for s, t0 in t0s.items() if t0 > 0}
+
     def terms(self) -> tuple[Term, ...]:
         return tuple(Term(tuple(name.split("+")), w, self.interval) for name, w in self.guidance if w)
 
@@ -155,8 +160,8 @@ class Songforge:
             bar.update(1)
             return v
 
-        if sampling.vocal_guide > 0 or sampling.accompaniment_guide > 0:
-            velocity = self._guided(velocity, x, plans, edits, n, sampling)
+        if sampling.guides():
+            velocity = self._guided(velocity, x, plans, edits, n, sampling.guides())
         z = sample(sampling.sampler, velocity, x, ts)
         bar.close()
         keep = cond["edit_mask"].repeat_interleave(self.dit.cfg.latent_channels, dim=-1)
@@ -165,16 +170,15 @@ class Songforge:
                 for i, (p, e) in enumerate(zip(plans, edits))]
 
     # -- internals ------------------------------------------------------------------------------------------
-    def _guided(self, velocity, x0: torch.Tensor, plans: list, edits: list, n: int, sampling: Sampling):
+    def _guided(self, velocity, x0: torch.Tensor, plans: list, edits: list, n: int, t0s: dict[str, float]):
         """`velocity` with each new song's stems pinned to the data engine's rendering of its plan (the stems as the
-        training renders have them: sung, played, compressed, reverberated, mixed): the vocals below
-        t = sampling.vocal_guide (songs that sing), drums, bass and other below t = sampling.accompaniment_guide.
-        Edits are left as they are (they keep or regenerate the user's own audio)."""
+        training renders have them: sung, played, compressed, reverberated, mixed), each below its t0 in `t0s`
+        (Sampling.guides(); the vocals only for songs that sing). Edits are left as they are (they keep or
+        regenerate the user's own audio)."""
         from .flow.shallow import anchored
         from .render.guide import rendered_stems
         c = self.dit.cfg.latent_channels  # stem i's channels: [i c, (i + 1) c), in STEMS order
-        t0s = {s: (sampling.vocal_guide if s == "vocals" else sampling.accompaniment_guide) for s in STEMS}
-        names = tuple(s for s in STEMS if t0s[s] > 0)
+        names = tuple(t0s)
         new = [i for i, edit in enumerate(edits)  # new songs with something to pin (an instrumental's vocals: no)
                if edit is None and (names != ("vocals",) or plans[i].melody)]
         if not new:

@@ -5,9 +5,10 @@ float16. A batch takes `segment_s` excerpts; half of them sing over another clip
 combinations, so the mask cannot learn which voice goes with which arrangement), each part at a random gain (vocals
 -6..+3 dB, accompaniment -3..+3 dB). Loss: L1 between the masked mixture's magnitudes and the true stems', both
 compressed (power 0.3), for the vocals and for the rest; with `leak_weight` / `lost_weight`, also the measure a
-removal is judged by, in 128 mel bands (fewer for a tiny test model): the rest's power above the true accompaniment's (over the batch, relative to
-the vocals' power) and the accompaniment's power missing from it (relative to its own). Validation: whole held-out clips, the vocal energy left in
-the rest (dB below the vocals, over frames where they sing) and the accompaniment energy the mask takes away."""
+removal is judged by, in 128 mel bands (fewer for a tiny test model): the rest's power above the true
+accompaniment's (over the batch, relative to the vocals' power) and the accompaniment's power missing from it
+(relative to its own). Validation: whole held-out clips, the vocal energy left in the rest (dB below the vocals,
+over frames where they sing) and the accompaniment energy the mask takes away."""
 from __future__ import annotations
 
 import torch
