@@ -97,7 +97,7 @@ def main() -> None:
     decode_s = time.perf_counter() - t
     stages = {"plan_and_timing_s": round(plan_s, 3), "total_s": round(total, 3), "decode_s": round(decode_s, 3),
               "sampling_s": round(total - decode_s, 3)}
-    guided = tuple(sampling.guides())
+    guided = tuple(sampling.guides(plan))
     if guided:  # part of sampling_s: the data engine's rendering the guided stems start from
         from songforge.render import guide
         _singers.clear()

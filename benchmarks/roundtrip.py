@@ -68,7 +68,7 @@ def add_sampling_args(ap) -> None:
     ap.add_argument("--steps", type=int)
     ap.add_argument("--vocal-guide", type=float, help="shallow diffusion t0 for the vocals (default: the model's)")
     ap.add_argument("--accompaniment-guide", type=float,
-                    help="shallow diffusion t0 for drums, bass and other (default: the model's)")
+                    help="shallow diffusion t0 for drums, bass and other, every song (default: the model's)")
     ap.add_argument("--interval", type=float, nargs=2, metavar=("LO", "HI"),
                     help="guidance active for t in [LO, HI] (default: the model's)")
 
@@ -77,5 +77,6 @@ def sampling_from(a, base):
     """`base` (a Sampling) with the overrides given on the command line."""
     from dataclasses import replace
     given = {"steps": a.steps, "vocal_guide": a.vocal_guide, "accompaniment_guide": a.accompaniment_guide,
+             "reference_accompaniment_guide": a.accompaniment_guide,  # as the CLI: a given t0 holds for every song
              "interval": tuple(a.interval) if a.interval else None}
     return replace(base, **{k: v for k, v in given.items() if v is not None})

@@ -266,13 +266,15 @@ def main(argv: list[str] | None = None) -> int:
     from .cli_serve import add_parser as add_serve
     add_serve(sub)
 
-    c = sub.add_parser("train", help="train the codec, the DiT, the phoneme judge, the style tagger or the vocal separator on a corpus "
+    c = sub.add_parser("train", help="train the codec, the DiT, the phoneme judge, the style tagger, the vocal separator or the key "
+                                     "estimator on a corpus "
                                      "(resumes from OUT/last if present)")
-    c.add_argument("kind", choices=("codec", "dit", "judge", "tagger", "separator"))
+    c.add_argument("kind", choices=("codec", "dit", "judge", "tagger", "separator", "key"))
     c.add_argument("--config", required=True, help="JSON: {kind, model: {...}, train: {...}} (see configs/)")
-    c.add_argument("--data", required=True, nargs="+", help="a corpus folder from `songforge data build` (judge, tagger, separator: one or more)")
+    c.add_argument("--data", required=True, nargs="+", help="a corpus folder from `songforge data build` (judge, tagger, separator, key: one or more)")
     c.add_argument("--out", required=True, help="run folder: log.jsonl, eval.jsonl, last/ (resume), final/ (EMA weights)")
-    c.add_argument("--codec", help="dit: the trained codec checkpoint folder (latents are cached under OUT/latents)")
+    c.add_argument("--codec", help="dit: the trained codec checkpoint folder (latents are cached under OUT/latents); key: a codec "
+                   "or model folder whose decoding the estimator also learns to hear (TrainConfig.decoded_share)")
     c.add_argument("--init", help="start from these weights (a checkpoint folder of the same kind)")
     c.set_defaults(fn=cmd_train)
 

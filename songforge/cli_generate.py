@@ -23,7 +23,8 @@ def add_parser(sub) -> None:
     c.add_argument("--accompaniment-guide", type=float, metavar="T0",
                    help="new songs: drums, bass and other start from the data engine's rendering of the plan (its "
                         "instruments and arrangement), noised, and the model plays them from t = T0 on (0: from "
-                        "noise; default: the model's)")
+                        "noise; default: the model's, which guides songs whose style comes from a reference "
+                        "recording; set, it applies to every song)")
     c.add_argument("--guidance", help="per-condition weights, e.g. lyrics=2,style=1.5,plan=1 (0 switches one off); "
                    "lyrics+style+plan=2 guides them jointly with one extra model pass")
     c.add_argument("--seed", type=int, default=0)
@@ -131,6 +132,8 @@ def cmd_generate(a) -> int:
                            vocal_guide=sampling.vocal_guide if a.vocal_guide is None else a.vocal_guide,
                            accompaniment_guide=sampling.accompaniment_guide if a.accompaniment_guide is None
                            else a.accompaniment_guide)
+        if a.accompaniment_guide is not None:  # asked for every song, those with a style reference too
+            sampling = replace(sampling, reference_accompaniment_guide=a.accompaniment_guide)
         a.sample_rate = model.sample_rate
         edit = _edit(a, _read_song_audio(a.song, model.sample_rate)) if editing else None
     except (FileNotFoundError, ValueError) as e:

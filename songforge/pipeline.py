@@ -41,10 +41,20 @@ class Sampling:
     vocal_guide: float = 0.0
     # the same for the drums, bass and other stems (the data engine's arrangement of the plan, in its instruments)
     accompaniment_guide: float = 0.0
+    # the accompaniment's t0 for a new song whose style comes from a reference recording, when accompaniment_guide
+    # is 0: the model's own accompaniment does not carry a style it is asked for (benchmarks/style_follow.py)
+    reference_accompaniment_guide: float = 0.0
 
-    def guides(self) -> dict[str, float]:
-        """The stems a new song starts from the data engine's rendering, each with its t0 (STEMS order)."""
-        t0s = {s: self.vocal_guide if s == "vocals" else self.accompaniment_guide for s in STEMS}
+    def guides(self, plan=None) -> dict[str, float]:
+        """The stems a new song starts from the data engine's rendering, each with its t0 (STEMS order). With a
+        plan, that song's own: no vocals for an instrumental, and the accompaniment from
+        reference_accompaniment_guide when the song's style comes from a reference recording."""
+        band = self.accompaniment_guide
+        if plan is not None and not band and plan.spec.style.reference_audio:
+            band = self.reference_accompaniment_guide
+        t0s = {s: self.vocal_guide if s == "vocals" else band for s in STEMS}
+        if plan is not None and not plan.melody:
+            t0s.pop("vocals")  # an instrumental's (silent) vocals stay the model's
         return {s: t0 for s, t0 in t0s.items() if t0 > 0}
 
     def terms(self) -> tuple[Term, ...]:
@@ -160,8 +170,9 @@ class Songforge:
             bar.update(1)
             return v
 
-        if sampling.guides():
-            velocity = self._guided(velocity, x, plans, edits, n, sampling.guides())
+        t0s = [sampling.guides(p) if e is None else {} for p, e in zip(plans, edits)]  # edits keep their own audio
+        if any(t0s):
+            velocity = self._guided(velocity, x, plans, n, t0s)
         z = sample(sampling.sampler, velocity, x, ts)
         bar.close()
         keep = cond["edit_mask"].repeat_interleave(self.dit.cfg.latent_channels, dim=-1)
@@ -170,28 +181,23 @@ class Songforge:
                 for i, (p, e) in enumerate(zip(plans, edits))]
 
     # -- internals ------------------------------------------------------------------------------------------
-    def _guided(self, velocity, x0: torch.Tensor, plans: list, edits: list, n: int, t0s: dict[str, float]):
-        """`velocity` with each new song's stems pinned to the data engine's rendering of its plan (the stems as the
-        training renders have them: sung, played, compressed, reverberated, mixed), each below its t0 in `t0s`
-        (Sampling.guides(); the vocals only for songs that sing). Edits are left as they are (they keep or
-        regenerate the user's own audio)."""
+    def _guided(self, velocity, x0: torch.Tensor, plans: list, n: int, t0s: list[dict[str, float]]):
+        """`velocity` with each song's stems pinned to the data engine's rendering of its plan (the stems as the
+        training renders have them: sung, played, compressed, reverberated, mixed), each below its own t0 (t0s[i]:
+        Sampling.guides(plan) for a new song, {} for an edit, which keeps or regenerates the user's own audio)."""
         from .flow.shallow import anchored
         from .render.guide import rendered_stems
         c = self.dit.cfg.latent_channels  # stem i's channels: [i c, (i + 1) c), in STEMS order
-        names = tuple(t0s)
-        new = [i for i, edit in enumerate(edits)  # new songs with something to pin (an instrumental's vocals: no)
-               if edit is None and (names != ("vocals",) or plans[i].melody)]
-        if not new:
-            return velocity
+        new = [i for i, t in enumerate(t0s) if t]
+        names = tuple(s for s in STEMS if any(s in t0s[i] for i in new))
         target = torch.zeros(x0.shape[:-1] + (len(names) * c,), device=x0.device, dtype=x0.dtype)
         for i, stems in zip(new, rendered_stems([plans[i] for i in new], self.sample_rate, names)):
             target[i] = torch.cat([self._encode(a, n) for a in stems], dim=-1).to(x0.dtype)
         for k, name in enumerate(names):
-            mask = torch.zeros(x0.shape[0], 1, 1, dtype=torch.bool, device=x0.device)
-            for i in new:
-                mask[i] = name != "vocals" or bool(plans[i].melody)  # an instrumental's vocals stay the model's
             j = STEMS.index(name)
-            velocity = anchored(velocity, x0, target[..., k * c:(k + 1) * c], mask, t0s[name], slice(j * c, (j + 1) * c))
+            for t0 in sorted({t0s[i][name] for i in new if name in t0s[i]}):  # one pin per distinct t0
+                mask = torch.tensor([t0s[i].get(name) == t0 for i in range(len(plans))], device=x0.device)[:, None, None]
+                velocity = anchored(velocity, x0, target[..., k * c:(k + 1) * c], mask, t0, slice(j * c, (j + 1) * c))
         return velocity
 
     def _frames(self, seconds: float) -> int:

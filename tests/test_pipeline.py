@@ -77,6 +77,32 @@ def test_vocal_guide_starts_the_vocals_from_the_data_engines_rendering(tiny_mode
     assert not torch.allclose(band.latents[:, :c], plain.latents[:, :c])  # sung over the rendered band
 
 
+def test_a_song_styled_by_a_reference_recording_gets_the_accompaniment_guide(tiny_model, tmp_path):
+    """Sampling.guides(plan): reference_accompaniment_guide pins drums, bass and other of a song whose style comes
+    from a recording (and only of that song in a batch); an explicit accompaniment_guide wins; an instrumental's
+    vocals stay the model's."""
+    import dataclasses
+    from dataclasses import replace
+
+    import soundfile
+
+    from songforge.render.song import render_plan
+    sf = load(tiny_model)
+    plan = sf.plan(LRC)
+    ref = str(tmp_path / "ref.flac")
+    soundfile.write(ref, np.zeros(24000, np.float32), 24000)  # never read: the plan is already made
+    styled = replace(plan, spec=replace(plan.spec, style=replace(plan.spec.style, reference_audio=ref)))
+    s = replace(sf.sampling, vocal_guide=0.0, accompaniment_guide=0.0, reference_accompaniment_guide=1.0)
+    assert s.guides(plan) == {} and s.guides(styled) == {"drums": 1.0, "bass": 1.0, "other": 1.0}
+    assert replace(s, accompaniment_guide=0.4).guides(styled) == {"drums": 0.4, "bass": 0.4, "other": 0.4}
+    assert "vocals" not in replace(s, vocal_guide=0.9).guides(dataclasses.replace(plan, melody=()))
+    both = sf.generate_batch([styled, plan], seed=2, sampling=s, mix_levels=False)
+    n, c = both[0].latents.shape[0], 8
+    stems = render_plan(plan, 24000).stems
+    rendered = torch.cat([sf._encode(stems[k], n) for k in ("drums", "bass", "other")], dim=-1)
+    assert (both[0].latents[:, c:] - rendered).abs().mean() < 0.05 < 0.2 < (both[1].latents[:, c:] - rendered).abs().mean()
+
+
 def test_edits_have_their_own_sampling_defaults(tiny_model, tmp_path):
     import shutil
     folder = str(tmp_path / "m")

@@ -40,8 +40,16 @@ def melody_metrics(asked: Asked, vocal: np.ndarray, sr: int, tracker: str = "har
             "median_cents": round(float(np.median(c)), 2) if len(c) else None, "evaluator": evaluator}
 
 
-def harmony_metrics(asked: Asked, harm: np.ndarray | None, drums: np.ndarray | None, sr: int) -> dict:
+def harmony_metrics(asked: Asked, harm: np.ndarray | None, drums: np.ndarray | None, sr: int,
+                    mix: np.ndarray | None = None) -> dict:
     out: dict = {}
+    if asked.key and mix is not None:
+        from ..plan.reference_style import estimate_key
+        from ..spec.music import parse_key
+        want, (heard, _) = parse_key(asked.key), estimate_key(mix, sr)
+        got = parse_key(heard)
+        if want is not None:
+            out |= {"key": heard, "key_correct": int(got == want), "mode_correct": int(got[1] == want[1])}
     if asked.chords and harm is not None:
         import mir_eval
         from .harmony import recognise
@@ -85,7 +93,8 @@ EVALUATORS = {  # which evaluator produced each group of numbers (printed under 
     "timing": "spectral change around the asked word times (eval/timing.py)",
     "melody": "WORLD Harvest F0 (pyworld)", "melody_swiftf0": "swift-f0 0.3.0 F0 (ONNX)",
     "notes": "basic-pitch 0.4.0 note transcription (ONNX) + mir_eval.transcription",
-    "harmony": "chords: chroma templates (eval/harmony.py) + mir_eval majmin; tempo/beats: librosa",
+    "harmony": "chords: chroma templates (eval/harmony.py) + mir_eval majmin; key: songforge key estimator (trained "
+               "here; songforge/models/key); tempo/beats: librosa",
     "style": "songforge style tagger (trained here; songforge/models/tagger)",
     "madmom": "madmom 0.17 RNN beats/downbeats, CNN+CRF chords, CNN key (optional; models CC BY-NC-SA 4.0)",
 }
@@ -130,7 +139,7 @@ def evaluate_song(song: SongFiles, asr: bool = True, model_dir: str | None = Non
     if a.notes and optional["basic-pitch"]:
         from .transcription import transcription_metrics
         run("notes", True, lambda: transcription_metrics(a.notes, {"vocals": v} | stems, sr))
-    run("harmony", True, lambda: harmony_metrics(a, stems.get("other", mix), stems.get("drums", mix), sr))
+    run("harmony", True, lambda: harmony_metrics(a, stems.get("other", mix), stems.get("drums", mix), sr, mix))
     if madmom:
         from .madmom_eval import madmom_metrics
         run("madmom", True, lambda: madmom_metrics(mix, sr, a.beats, a.downbeats, a.bpm, a.chords, a.key))
@@ -145,9 +154,9 @@ def evaluate_song(song: SongFiles, asr: bool = True, model_dir: str | None = Non
 KEYS = (("lyrics", "wer"), ("lyrics", "cer"), ("lyrics", "per"), ("judge", "per"), ("timing", "onset_median_ms"),
         ("timing", "offset_median_ms"), ("timing", "onset_within_50ms"), ("melody", "raw_pitch_accuracy"),
         ("melody", "median_cents"), ("melody_swiftf0", "raw_pitch_accuracy"), ("notes", "vocals_f1"),
-        ("notes", "vocals_f1_offsets"), ("notes", "bass_f1"), ("notes", "bass_f1_offsets"), ("notes", "other_f1"), ("harmony", "chord_majmin"),
-        ("harmony", "tempo_error_pct"), ("harmony", "beat_f1"), ("madmom", "beat_f1"), ("madmom", "downbeat_f1"),
-        ("madmom", "tempo_error_pct"), ("madmom", "chord_majmin"), ("madmom", "key_correct"), ("style", "style_correct"), ("style", "gender_correct"),
+        ("notes", "vocals_f1_offsets"), ("notes", "bass_f1"), ("notes", "bass_f1_offsets"), ("notes", "other_f1"),
+        ("harmony", "chord_majmin"), ("harmony", "key_correct"), ("harmony", "mode_correct"), ("harmony", "tempo_error_pct"),
+        ("harmony", "beat_f1"), ("madmom", "beat_f1"), ("madmom", "downbeat_f1"), ("madmom", "tempo_error_pct"), ("madmom", "chord_majmin"), ("madmom", "key_correct"), ("style", "style_correct"), ("style", "gender_correct"),
         ("style", "other_f1"), ("style", "bass_correct"),
         ("audio", "lufs"), ("audio", "clipping"), ("audio", "vocal_leakage_db"),
         (None, "realtime_factor"))

@@ -12,13 +12,14 @@ import torch
 from .codec import Codec, CodecConfig
 from .dit import DiT, DiTConfig
 from .judge import JudgeConfig, PhonemeJudge
+from .keynet import KeyNet, KeyNetConfig
 from .melcodec import MelCodec, MelCodecConfig
 from .separator import Separator, SeparatorConfig
 from .tagger import StyleTagger, TaggerConfig
 
 KINDS = {"dit": (DiT, DiTConfig), "codec": (Codec, CodecConfig), "melcodec": (MelCodec, MelCodecConfig),
          "judge": (PhonemeJudge, JudgeConfig), "tagger": (StyleTagger, TaggerConfig),
-         "separator": (Separator, SeparatorConfig)}
+         "separator": (Separator, SeparatorConfig), "key": (KeyNet, KeyNetConfig)}
 
 
 def build(kind: str, config, seed: int, device: torch.device | str = "cpu", dtype: torch.dtype = torch.float32):

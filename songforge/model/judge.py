@@ -17,6 +17,9 @@ from .codec import ConvNeXt
 from .frontend import MelPower, peak_log_mel
 
 
+FMIN = 50.0  # lowest mel band edge, Hz
+
+
 @dataclass(frozen=True)
 class JudgeConfig:
     sample_rate: int = 24000
@@ -40,7 +43,7 @@ class PhonemeJudge(nn.Module):
     def __init__(self, cfg: JudgeConfig):
         super().__init__()
         self.cfg = cfg
-        self.mel = MelPower(cfg.sample_rate, cfg.n_fft, cfg.hop, cfg.n_mels, fmin=50.0)
+        self.mel = MelPower(cfg.sample_rate, cfg.n_fft, cfg.hop, cfg.n_mels, fmin=FMIN)
         self.conv = nn.Sequential(nn.Conv1d(cfg.n_mels, cfg.dim, 5, stride=2, padding=2), nn.GELU(),
                                   nn.Conv1d(cfg.dim, cfg.dim, 5, stride=2, padding=2), nn.GELU())
         self.blocks = nn.Sequential(*[ConvNeXt(cfg.dim, cfg.mlp_mult) for _ in range(cfg.layers)])

@@ -3,8 +3,9 @@ the planner reads from the first 30 s of a mix to fill what the spec leaves open
 
   tempo      librosa's tempo estimate on the onset envelope, folded by octaves (then 3:2) into the detected
              style's range (`tempo_folded` says when it was)
-  key, mode  key profiles (Krumhansl-Kessler, refitted here on renders with a bass-register chroma beside the
-             full one: scripts/fit_key_profiles.py -> key_profiles.json) against the mean CQT chroma
+  key, mode  the key estimator trained here (songforge/models/key, model/keynet.py) over the CQT chroma sequence
+             of the mix and of its bass register; without it, key profiles (Krumhansl-Kessler, refitted on renders:
+             scripts/fit_key_profiles.py -> key_profiles.json) against the mean chroma
   style      the style tagger (songforge/models/tagger, trained here on the data engine's renders): style,
              'other'-stem instrument families, bass family, lead singer's gender
   loudness   integrated LUFS; brightness: mean spectral centroid (Hz); reported, not yet used by the planner
@@ -36,7 +37,7 @@ class StyleProfile:
     bpm: float
     tempo_folded: bool  # the tracked tempo was doubled or halved into the style's range
     key: str  # "A minor"
-    key_strength: float  # correlation of the chroma with the chosen key profile
+    key_strength: float  # the key estimator's probability of that key (key profiles: the profile score)
     style: str | None  # None: no tagger available
     style_confidence: float
     programs: tuple[int, ...]  # 'other' stem GM programs implied by what the tagger hears
@@ -55,13 +56,18 @@ def analyse_style(path: str) -> StyleProfile:
     return _analyse(os.path.abspath(path), os.path.getmtime(path))
 
 
-def chromas(audio: np.ndarray, sr: int) -> np.ndarray:
-    """[2, 12]: mean CQT chroma of the whole range and of the bass register (C1..C4)."""
+def chroma_frames(audio: np.ndarray, sr: int) -> np.ndarray:
+    """[2, 12, frames]: CQT chroma (hop 2048) of the whole range and of the bass register (C1..C4)."""
     import librosa
-    full = librosa.feature.chroma_cqt(y=audio, sr=sr, hop_length=2048).mean(axis=1)
-    bass = librosa.feature.chroma_cqt(y=audio, sr=sr, hop_length=2048, fmin=librosa.note_to_hz("C1"),
-                                      n_octaves=3).mean(axis=1)
-    return np.stack([full, bass])
+    full = librosa.feature.chroma_cqt(y=audio, sr=sr, hop_length=2048)
+    bass = librosa.feature.chroma_cqt(y=audio, sr=sr, hop_length=2048, fmin=librosa.note_to_hz("C1"), n_octaves=3)
+    n = min(full.shape[1], bass.shape[1])
+    return np.stack([full[:, :n], bass[:, :n]]).astype(np.float32)
+
+
+def chromas(audio: np.ndarray, sr: int) -> np.ndarray:
+    """[2, 12]: mean CQT chroma of the whole range and of the bass register."""
+    return chroma_frames(audio, sr).mean(axis=2)
 
 
 def key_scores(c: np.ndarray, profiles: np.ndarray) -> np.ndarray:
@@ -91,8 +97,17 @@ def key_profiles() -> np.ndarray:
 
 
 def estimate_key(audio: np.ndarray, sr: int) -> tuple[str, float]:
-    """("A minor", score) from the chroma of the mix and of its bass register."""
-    scores = key_scores(chromas(audio, sr), key_profiles())
+    """("A minor", strength) from the chroma sequence of the mix and of its bass register: by the key estimator
+    trained here (songforge/models/key, model/keynet.py; strength = its probability) when it is shipped, else by
+    the fitted key profiles against the mean chroma (strength = the profile score)."""
+    frames = chroma_frames(audio, sr)
+    from ..eval import shipped
+    folder = shipped.model_dir("key")
+    if shipped.available(folder):
+        import torch
+        k, p = shipped.load(folder).estimate(torch.from_numpy(frames))
+        return f"{_PC[k % 12]} {'minor' if k >= 12 else 'major'}", round(float(p[k]), 4)
+    scores = key_scores(frames.mean(axis=2), key_profiles())
     k = int(np.argmax(scores))
     return f"{_PC[k % 12]} {'minor' if k >= 12 else 'major'}", round(float(scores[k]), 4)
 

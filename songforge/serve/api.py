@@ -34,7 +34,8 @@ class Settings(BaseModel):
                                       "over the data engine's rendering (0: from noise; default: the model's)")
     accompaniment_guide: float | None = Field(None, ge=0, le=1, description="new songs: t0 from which the model plays "
                                               "drums, bass and other over the data engine's rendering (0: from noise; "
-                                              "default: the model's)")
+                                              "default: the model's, which guides songs styled by a reference "
+                                              "recording; set, it holds for every song)")
     guidance: dict[str, float] | None = Field(None, description='e.g. {"lyrics": 2, "style": 1.5, "plan": 1}')
     stems: list[Stem] | None = Field(None, description="stems to write (default: all four)")
 

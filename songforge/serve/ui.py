@@ -18,7 +18,7 @@ FORMAT_CHOICES = ["auto"] + list(jobs.FORMATS)
 VOCAL_GUIDE_CHOICES = [("the model's default", "default"), ("the model alone, from noise (0)", "0"),
                        ("from the rendering at t0 0.6", "0.6"), ("from the rendering at t0 0.9", "0.9"),
                        ("the rendering kept (1)", "1")]
-ACCOMPANIMENT_GUIDE_CHOICES = [("the model's default", "default"), ("the model alone, from noise (0)", "0"),
+ACCOMPANIMENT_GUIDE_CHOICES = [("the model's default (the rendering for a song styled by a recording)", "default"), ("the model alone, from noise (0)", "0"),
                                ("from the rendering at t0 0.6", "0.6"), ("from the rendering at t0 0.9", "0.9")]
 EDIT_CHOICES = [("regenerate a span", "span"), ("continue the song", "continue"), ("add / regenerate a stem", "add"),
                 ("remove a stem", "remove"), ("extract a stem", "extract")]

@@ -23,8 +23,11 @@ class TrainConfig:
     mel_weight: float = 1.0  # codec only
     spec_masks: int = 0  # judge only: SpecAugment, this many frequency masks (<= 8 mel bins) and time masks (<= 0.1 s)
     tilt_db: float = 0.0  # judge only: a random spectral tilt of up to +-tilt_db from the lowest to the highest mel bin
+    warp: float = 0.0  # judge only: a random frequency warp (vocal-tract length) by a factor within 1 +- warp
+    stretch: float = 0.0  # judge only: a random time stretch of each window by a factor within 1 +- stretch
     leak_weight: float = 0.0  # separator only: weight of the vocal power left in the rest (mel bands, per batch)
     lost_weight: float = 0.0  # separator only: weight of the accompaniment power the mask takes away
+    decoded_share: float = 0.0  # key only: share of the train clips also heard through --codec (as generated)
     precision: str = "auto"  # auto: bf16 on CUDA, fp32 on CPU
     train_only: tuple[str, ...] = ()  # parameter-name prefixes to train (others frozen); empty: train all
 

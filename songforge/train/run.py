@@ -1,4 +1,4 @@
-"""`songforge train codec|dit|judge|tagger|separator --config CONFIG --data CORPUS --out DIR`: build the task and model, run the loop."""
+"""`songforge train codec|dit|judge|tagger|separator|key --config CONFIG --data CORPUS --out DIR`: build the task and model, run the loop."""
 from __future__ import annotations
 
 import os
@@ -31,8 +31,9 @@ def train(kind: str, config: str, data: str | list[str], out: str, codec: str | 
     if cfg_kind != kind:
         raise ValueError(f"{config}: field 'kind': this config trains a {cfg_kind}, not a {kind}")
     data = [data] if isinstance(data, str) else list(data)
-    if kind not in ("judge", "tagger", "separator") and len(data) != 1:
-        raise ValueError(f"train {kind}: --data takes one corpus (the judge, the tagger and the separator pool several)")
+    if kind not in ("judge", "tagger", "separator", "key") and len(data) != 1:
+        raise ValueError(f"train {kind}: --data takes one corpus (the judge, the tagger, the separator and the key "
+                         "estimator pool several)")
     if kind == "codec":
         from .codec_task import CodecTask
         task = CodecTask(data[0], model_cfg, tc, progress)
@@ -42,6 +43,9 @@ def train(kind: str, config: str, data: str | list[str], out: str, codec: str | 
     elif kind == "separator":
         from .separator_task import SeparatorTask
         task = SeparatorTask(data, model_cfg, tc, progress)
+    elif kind == "key":
+        from .key_task import KeyTask
+        task = KeyTask(data, model_cfg, tc, codec, os.path.join(out, "chroma"), progress)
     elif kind == "judge":
         from .judge_task import JudgeTask
         task = JudgeTask(data, model_cfg, tc, progress)
