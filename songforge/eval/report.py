@@ -155,9 +155,10 @@ KEYS = (("lyrics", "wer"), ("lyrics", "cer"), ("lyrics", "per"), ("judge", "per"
         ("timing", "offset_median_ms"), ("timing", "onset_within_50ms"), ("melody", "raw_pitch_accuracy"),
         ("melody", "median_cents"), ("melody_swiftf0", "raw_pitch_accuracy"), ("notes", "vocals_f1"),
         ("notes", "vocals_f1_offsets"), ("notes", "bass_f1"), ("notes", "bass_f1_offsets"), ("notes", "other_f1"),
-        ("harmony", "chord_majmin"), ("harmony", "key_correct"), ("harmony", "mode_correct"), ("harmony", "tempo_error_pct"),
-        ("harmony", "beat_f1"), ("madmom", "beat_f1"), ("madmom", "downbeat_f1"), ("madmom", "tempo_error_pct"), ("madmom", "chord_majmin"), ("madmom", "key_correct"), ("style", "style_correct"), ("style", "gender_correct"),
-        ("style", "other_f1"), ("style", "bass_correct"),
+        ("harmony", "chord_majmin"), ("harmony", "key_correct"), ("harmony", "mode_correct"),
+        ("harmony", "tempo_error_pct"), ("harmony", "beat_f1"), ("madmom", "beat_f1"), ("madmom", "downbeat_f1"),
+        ("madmom", "tempo_error_pct"), ("madmom", "chord_majmin"), ("madmom", "key_correct"), ("style", "style_correct"),
+        ("style", "gender_correct"), ("style", "other_f1"), ("style", "bass_correct"),
         ("audio", "lufs"), ("audio", "clipping"), ("audio", "vocal_leakage_db"),
         (None, "realtime_factor"))
 

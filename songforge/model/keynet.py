@@ -16,7 +16,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-PITCH_CLASSES = ("C", "Db", "D", "Eb", "E", "F", "F#", "G", "Ab", "A", "Bb", "B")
+from ..plan.reference_style import key_name  # noqa: F401  (the names of the 24 logits)
 
 
 @dataclass(frozen=True)
@@ -26,11 +26,6 @@ class KeyNetConfig:
     pool: int = 4  # chroma frames averaged into one step (4: ~0.37 s, about a beat) before the convolutions
     dropout: float = 0.1
     frame_rate: float = 22050 / 2048  # chroma frames per second the network was trained on (informational)
-
-
-def key_name(index: int) -> str:
-    """0..11: C..B major, 12..23: C..B minor."""
-    return f"{PITCH_CLASSES[index % 12]} {'minor' if index >= 12 else 'major'}"
 
 
 class KeyNet(nn.Module):

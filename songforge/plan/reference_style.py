@@ -96,6 +96,11 @@ def key_profiles() -> np.ndarray:
     return np.array(KK_PROFILES)
 
 
+def key_name(index: int) -> str:
+    """0..11: C..B major, 12..23: C..B minor (the order of key_scores and of the key estimator's logits)."""
+    return f"{_PC[index % 12]} {'minor' if index >= 12 else 'major'}"
+
+
 def estimate_key(audio: np.ndarray, sr: int) -> tuple[str, float]:
     """("A minor", strength) from the chroma sequence of the mix and of its bass register: by the key estimator
     trained here (songforge/models/key, model/keynet.py; strength = its probability) when it is shipped, else by
@@ -106,10 +111,10 @@ def estimate_key(audio: np.ndarray, sr: int) -> tuple[str, float]:
     if shipped.available(folder):
         import torch
         k, p = shipped.load(folder).estimate(torch.from_numpy(frames))
-        return f"{_PC[k % 12]} {'minor' if k >= 12 else 'major'}", round(float(p[k]), 4)
+        return key_name(k), round(float(p[k]), 4)
     scores = key_scores(frames.mean(axis=2), key_profiles())
     k = int(np.argmax(scores))
-    return f"{_PC[k % 12]} {'minor' if k >= 12 else 'major'}", round(float(scores[k]), 4)
+    return key_name(k), round(float(scores[k]), 4)
 
 
 def estimate_tempo(audio: np.ndarray, sr: int) -> float:
