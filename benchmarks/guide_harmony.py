@@ -17,7 +17,7 @@ import time
 
 import numpy as np
 
-from style_follow import spread
+from style_follow import held_out, restyled, spread
 
 
 def scored(plan, stems: dict, mix: np.ndarray, sr: int) -> dict:
@@ -42,26 +42,14 @@ def main() -> None:
     a = ap.parse_args()
     import torch
     from songforge.pipeline import STEMS, load
-    from songforge.plan.plan import make_plan
-    from songforge.plan.timing import time_song
     from songforge.render.song import render_plan
-    from songforge.train.data import clip_plan, read_manifest
-    rows = read_manifest(a.corpus, tuple(a.splits.split(",")))
-    labels = {}
-    for r in rows:
-        with open(os.path.join(a.corpus, r["labels"]), encoding="utf-8") as f:
-            labels[r["id"]] = json.load(f)
+    rows, labels = held_out(a.corpus, a.splits)
     model = load(a.model)
     guides = [float(g) for g in a.guides.split(",")]
     names = ["render", "codec"] + [f"guide {g:g}" for g in guides]
     per, t0 = [], time.time()
     for ref in spread(rows, labels, a.refs):
-        other = rows[(rows.index(ref) + len(rows) // 2) % len(rows)]
-        base = clip_plan(a.corpus, other).spec
-        spec = dataclasses.replace(base, style=dataclasses.replace(
-            base.style, tags=(), text=None, reference_audio=os.path.join(a.corpus, ref["audio"]["mix"])),
-            controls=dataclasses.replace(base.controls, bpm=None, key=None))
-        plan = make_plan(spec, time_song(spec))
+        other, plan = restyled(a.corpus, rows, ref)
         sr = model.sample_rate
         song = render_plan(plan, sr)
         n = model._frames(plan.duration)

@@ -52,6 +52,31 @@ def spread(rows: list[dict], labels: dict, n: int) -> list[dict]:
     return out[:n]
 
 
+def held_out(corpus: str, splits: str) -> tuple[list[dict], dict]:
+    """(the manifest rows of the named splits, their labels by clip id)."""
+    from songforge.train.data import read_manifest
+    rows = read_manifest(corpus, tuple(splits.split(",")))
+    labels = {}
+    for r in rows:
+        with open(os.path.join(corpus, r["labels"]), encoding="utf-8") as f:
+            labels[r["id"]] = json.load(f)
+    return rows, labels
+
+
+def restyled(corpus: str, rows: list[dict], ref: dict):
+    """(the clip whose lyrics a new song takes, that song's plan styled by `ref`'s mix alone: no style text, no tempo,
+    no key)."""
+    from songforge.plan.plan import make_plan
+    from songforge.plan.timing import time_song
+    from songforge.train.data import clip_plan
+    other = rows[(rows.index(ref) + len(rows) // 2) % len(rows)]
+    base = clip_plan(corpus, other).spec
+    spec = dataclasses.replace(base, style=dataclasses.replace(base.style, tags=(), text=None,
+                                                               reference_audio=os.path.join(corpus, ref["audio"]["mix"])),
+                               controls=dataclasses.replace(base.controls, bpm=None, key=None))
+    return other, make_plan(spec, time_song(spec))
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--corpus", required=True)
@@ -61,15 +86,9 @@ def main() -> None:
     add_sampling_args(ap)
     ap.add_argument("--out", default="benchmarks/results/style_follow.json")
     a = ap.parse_args()
-    from songforge.plan.plan import make_plan
-    from songforge.plan.timing import time_song
     from songforge.render.song import render_plan
-    from songforge.train.data import clip_plan, load_audio, read_manifest
-    rows = read_manifest(a.corpus, tuple(a.splits.split(",")))
-    labels = {}
-    for r in rows:
-        with open(os.path.join(a.corpus, r["labels"]), encoding="utf-8") as f:
-            labels[r["id"]] = json.load(f)
+    from songforge.train.data import load_audio
+    rows, labels = held_out(a.corpus, a.splits)
     refs = spread(rows, labels, a.refs)
     model = sampling = None
     if a.model:
@@ -79,13 +98,8 @@ def main() -> None:
     per, t0 = [], time.time()
     for ref in refs:
         lab = labels[ref["id"]]
-        ref_path = os.path.join(a.corpus, ref["audio"]["mix"])
         ref_heard = heard(load_audio(a.corpus, ref, "mix", 22050), 22050)
-        other = rows[(rows.index(ref) + len(rows) // 2) % len(rows)]
-        base = clip_plan(a.corpus, other).spec
-        spec = dataclasses.replace(base, style=dataclasses.replace(base.style, tags=(), text=None, reference_audio=ref_path),
-                                   controls=dataclasses.replace(base.controls, bpm=None, key=None))
-        plan = make_plan(spec, time_song(spec))
+        other, plan = restyled(a.corpus, rows, ref)
         row = {"reference": ref["id"], "song": other["id"], "ref_style": lab["style"], "ref_bpm": lab["bpm"],
                "ref_key": lab["key"], "ref_gender": lab["voice"]["gender"], "ref_heard_key": ref_heard["key"],
                "planned": {"style": plan.style, "bpm": plan.bpm, "key": plan.key_name, "gender": plan.voice.gender}}
