@@ -45,12 +45,12 @@ def main() -> None:
     from songforge.render.song import render_plan
     rows, labels = held_out(a.corpus, a.splits)
     model = load(a.model)
+    sr = model.sample_rate
     guides = [float(g) for g in a.guides.split(",")]
     names = ["render", "codec"] + [f"guide {g:g}" for g in guides]
     per, t0 = [], time.time()
     for ref in spread(rows, labels, a.refs):
         other, plan = restyled(a.corpus, rows, ref)
-        sr = model.sample_rate
         song = render_plan(plan, sr)
         n = model._frames(plan.duration)
         z = torch.cat([model._encode(song.stems[s], n) for s in STEMS], -1)[None]

@@ -23,8 +23,7 @@ from roundtrip import add_sampling_args, sampling_from
 
 def heard(audio: np.ndarray, sr: int) -> dict:
     from songforge.eval.style import tag_audio
-    from songforge.plan.reference_style import estimate_key, estimate_tempo
-    from songforge.plan.reference_style import fold_tempo
+    from songforge.plan.reference_style import estimate_key, estimate_tempo, fold_tempo
     from songforge.plan.styles import BY_NAME
     tags = tag_audio(audio, sr)
     bpm = estimate_tempo(audio, sr)
