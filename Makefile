@@ -1,7 +1,7 @@
 # Two commands for a newcomer: `make demo` (set up, then the main job) and `make test` (set up, then the tests).
 PY ?= python3
 
-.PHONY: setup demo test test-slow bench-data bench-generate bench-heldout bench-ceiling bench-edits bench-sampling bench-words bench-judge bench-tagger bench-voice bench-evalval bench-style serve
+.PHONY: setup demo test test-slow bench-data bench-generate bench-heldout bench-ceiling bench-edits bench-sampling bench-words bench-judge bench-tagger bench-voice bench-voice-ab bench-evalval bench-style serve
 
 setup:
 	bash scripts/install.sh
@@ -60,6 +60,10 @@ bench-style: setup
 # voice follow: held-out vocal stems as voice references, sung by the data engine and the default model
 bench-voice: setup
 	$(PY) benchmarks/voice_follow.py --corpus $(CORPUS) --refs 12 --model songforge/models/default --out benchmarks/results/voice_follow.json
+
+# the neural voice's render settings judged fairly (builds its own corpora under WORK; ~45 min on 2 cores)
+bench-voice-ab: setup
+	$(PY) benchmarks/neural_voice_ab.py --spoken-max 12,40,80 --work $(or $(WORK),out/voice_ab) --out benchmarks/results/neural_voice_ab.json
 
 # metric validation: every metric against the corruption meant for it (builds its own clips)
 bench-evalval: setup

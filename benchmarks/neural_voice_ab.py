@@ -1,0 +1,77 @@
+"""How intelligible the neural voice's renders are, per render setting: for each value of neural.SPOKEN_MAX (the
+longest a phoneme is spoken by the Piper voice before voice.py stretches it to its planned length), an English
+corpus sung by the neural voice only, from one seed (the same plans in every arm); the phoneme judge fine-tuned
+from one checkpoint on that arm's training clips (the same steps and batches); then its PER on that arm's
+held-out clips (benchmarks/judge.py), beside the starting judge's PER on them. A setting whose renders a judge
+learns to hear better says more of its phonemes. Corpora and runs are kept in --work and reused on a re-run.
+
+    python benchmarks/neural_voice_ab.py --spoken-max 12,40 --hours 2 --init songforge/models/judge \
+        --work /tmp/voice_ab --out benchmarks/results/neural_voice_ab.json
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import time
+
+from roundtrip import write_results
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+
+
+def judge_per(corpus: str, judge: str, out: str) -> dict:
+    """benchmarks/judge.py on the corpus's held-out clips (test, then valid): its JSON."""
+    if not os.path.exists(out):
+        subprocess.run([sys.executable, os.path.join(HERE, "judge.py"), "--corpus", corpus, "--clips", "1000",
+                        "--judge", judge, "--out", out], check=True, stdout=subprocess.DEVNULL)
+    with open(out) as f:
+        return json.load(f)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--spoken-max", default="12,40", help="comma-separated SPOKEN_MAX values (frames of 11.6 ms)")
+    ap.add_argument("--hours", type=float, default=2.0)
+    ap.add_argument("--seed", type=int, default=7000)
+    ap.add_argument("--workers", type=int, default=2)
+    ap.add_argument("--init", default="songforge/models/judge", help="the judge every arm is fine-tuned from")
+    ap.add_argument("--config", default="configs/judge_voice_ab.json")
+    ap.add_argument("--work", required=True)
+    ap.add_argument("--out", default="benchmarks/results/neural_voice_ab.json")
+    a = ap.parse_args()
+    from songforge.data.build import BuildConfig, build
+    from songforge.render import neural
+    from songforge.train.run import train
+    rows = []
+    for sm in (int(x) for x in a.spoken_max.split(",")):
+        corpus, run = os.path.join(a.work, f"spoken{sm}"), os.path.join(a.work, f"judge_spoken{sm}")
+        neural.SPOKEN_MAX = sm  # the build's workers are forked from this process and inherit it
+        t0 = time.time()
+        built = build(corpus, BuildConfig(seed=a.seed, hours=a.hours, languages=("en",), neural_share=1.0),
+                      a.workers, progress=False)
+        build_s = time.time() - t0
+        if not os.path.exists(os.path.join(run, "final", "config.json")):
+            train("judge", a.config, [corpus], run, init=a.init, progress=False)
+        tuned = judge_per(corpus, os.path.join(run, "final"), os.path.join(a.work, f"per_spoken{sm}_tuned.json"))
+        start = judge_per(corpus, a.init, os.path.join(a.work, f"per_spoken{sm}_init.json"))
+        rows.append({"spoken_max": sm, "clips_held_out": tuned["clips"], "per_tuned": tuned["per"]["oracle"]["en"],
+                     "per_init": start["per"]["oracle"]["en"],
+                     "per_words_replaced_tuned": tuned["per"]["words_replaced"]["en"],
+                     "render_cpu_s_per_audio_h": round(built["cpu_s"] / max(built["hours"], 1e-9), 1)
+                     if built.get("rendered_now") else None, "build_s": round(build_s, 1)})
+    result = {"seed": a.seed, "hours": a.hours, "init": a.init, "config": a.config, "arms": rows}
+    lines = ["| SPOKEN_MAX (frames) | held-out clips | PER, judge fine-tuned on the arm | PER, starting judge | "
+             "PER vs another clip's words (tuned) | render CPU s per audio hour |", "|---|---|---|---|---|---|"]
+    for r in rows:
+        lines.append(f"| {r['spoken_max']} | {r['clips_held_out']} | {r['per_tuned']} | {r['per_init']} | "
+                     f"{r['per_words_replaced_tuned']} | {r['render_cpu_s_per_audio_h'] or '-'} |")
+    md = (f"English corpora sung by the neural voice only ({a.hours} h each, seed {a.seed}); the judge fine-tuned "
+          f"from {a.init} with {a.config} on each arm\n\n" + "\n".join(lines) + "\n")
+    write_results(a.out, result, md)
+
+
+if __name__ == "__main__":
+    main()
