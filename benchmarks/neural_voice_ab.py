@@ -60,8 +60,8 @@ def main() -> None:
         rows.append({"spoken_max": sm, "clips_held_out": tuned["clips"], "per_tuned": tuned["per"]["oracle"]["en"],
                      "per_init": start["per"]["oracle"]["en"],
                      "per_words_replaced_tuned": tuned["per"]["words_replaced"]["en"],
-                     "render_cpu_s_per_audio_h": round(built["cpu_s"] / max(built["hours"], 1e-9), 1)
-                     if built.get("rendered_now") else None, "build_s": round(build_s, 1)})
+                     "render_cpu_s_per_audio_h": round(built["cpu_s"] / (built["audio_s_rendered"] / 3600), 1)
+                     if built.get("audio_s_rendered") else None, "build_s": round(build_s, 1)})
     result = {"seed": a.seed, "hours": a.hours, "init": a.init, "config": a.config, "arms": rows}
     lines = ["| SPOKEN_MAX (frames) | held-out clips | PER, judge fine-tuned on the arm | PER, starting judge | "
              "PER vs another clip's words (tuned) | render CPU s per audio hour |", "|---|---|---|---|---|---|"]
