@@ -4,6 +4,8 @@ corpus sung by the neural voice only, from one seed (the same plans in every arm
 from one checkpoint on that arm's training clips (the same steps and batches); then its PER on that arm's
 held-out clips (benchmarks/judge.py), beside the starting judge's PER on them. A setting whose renders a judge
 learns to hear better says more of its phonemes. Corpora and runs are kept in --work and reused on a re-run.
+--noise-scale: arms also per value of piper.NOISE_SCALE (the VITS prior's noise, 0.667 in Piper's voices; the sung F0
+replaces the voice's own, so the noise mostly varies the spectral envelope).
 --unsung: the arms' vocals are the voice's spoken phrases placed at the planned phoneme times as spoken (no WORLD,
 no sung F0; use a large --spoken-max so nothing is stretched): how much is lost before the singing transform.
 
@@ -57,6 +59,7 @@ def sing_as_spoken(singer, plan):
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--spoken-max", default="12,40", help="comma-separated SPOKEN_MAX values (frames of 11.6 ms)")
+    ap.add_argument("--noise-scale", default=None, help="comma-separated piper.NOISE_SCALE values (default: as shipped)")
     ap.add_argument("--hours", type=float, default=2.0)
     ap.add_argument("--seed", type=int, default=7000)
     ap.add_argument("--workers", type=int, default=2)
@@ -67,15 +70,17 @@ def main() -> None:
     ap.add_argument("--out", default="benchmarks/results/neural_voice_ab.json")
     a = ap.parse_args()
     from songforge.data.build import BuildConfig, build
-    from songforge.render import neural, voice
+    from songforge.render import neural, piper, voice
     if a.unsung:  # the build's workers are forked from this process and inherit it
         voice.Singer.sing = sing_as_spoken
     from songforge.train.run import train
     rows = []
-    for sm in (int(x) for x in a.spoken_max.split(",")):
-        arm = f"spoken{sm}" + ("_unsung" if a.unsung else "")
+    noises = [float(x) for x in a.noise_scale.split(",")] if a.noise_scale else [piper.NOISE_SCALE]
+    for sm, ns in ((int(x), n) for x in a.spoken_max.split(",") for n in noises):
+        arm = f"spoken{sm}" + (f"_noise{ns:g}" if a.noise_scale else "") + ("_unsung" if a.unsung else "")
         corpus, run = os.path.join(a.work, arm), os.path.join(a.work, f"judge_{arm}")
         neural.SPOKEN_MAX = sm  # the build's workers are forked from this process and inherit it
+        piper.NOISE_SCALE = ns
         t0 = time.time()
         built = build(corpus, BuildConfig(seed=a.seed, hours=a.hours, languages=("en",), neural_share=1.0),
                       a.workers, progress=False)
@@ -84,16 +89,16 @@ def main() -> None:
             train("judge", a.config, [corpus], run, init=a.init, progress=False)
         tuned = judge_per(corpus, os.path.join(run, "final"), os.path.join(a.work, f"per_{arm}_tuned.json"))
         start = judge_per(corpus, a.init, os.path.join(a.work, f"per_{arm}_init.json"))
-        rows.append({"spoken_max": sm, "clips_held_out": tuned["clips"], "per_tuned": tuned["per"]["oracle"]["en"],
+        rows.append({"spoken_max": sm, "noise_scale": ns, "clips_held_out": tuned["clips"], "per_tuned": tuned["per"]["oracle"]["en"],
                      "per_init": start["per"]["oracle"]["en"],
                      "per_words_replaced_tuned": tuned["per"]["words_replaced"]["en"],
                      "render_cpu_s_per_audio_h": round(built["cpu_s"] / (built["audio_s_rendered"] / 3600), 1)
                      if built.get("audio_s_rendered") else None, "build_s": round(build_s, 1)})
     result = {"seed": a.seed, "hours": a.hours, "init": a.init, "config": a.config, "unsung": a.unsung, "arms": rows}
-    lines = ["| SPOKEN_MAX (frames) | held-out clips | PER, judge fine-tuned on the arm | PER, starting judge | "
-             "PER vs another clip's words (tuned) | render CPU s per audio hour |", "|---|---|---|---|---|---|"]
+    lines = ["| SPOKEN_MAX (frames) | noise scale | held-out clips | PER, judge fine-tuned on the arm | PER, starting judge | "
+             "PER vs another clip's words (tuned) | render CPU s per audio hour |", "|---|---|---|---|---|---|---|"]
     for r in rows:
-        lines.append(f"| {r['spoken_max']} | {r['clips_held_out']} | {r['per_tuned']} | {r['per_init']} | "
+        lines.append(f"| {r['spoken_max']} | {r['noise_scale']:g} | {r['clips_held_out']} | {r['per_tuned']} | {r['per_init']} | "
                      f"{r['per_words_replaced_tuned']} | {r['render_cpu_s_per_audio_h'] or '-'} |")
     how = "spoken (no singing transform)" if a.unsung else "sung"
     md = (f"English corpora {how} by the neural voice only ({a.hours} h each, seed {a.seed}); the judge fine-tuned "

@@ -101,11 +101,32 @@ def test_fills_and_crashes_mark_sections():
 
 
 def test_every_voice_exists_in_espeak():
-    from songforge.plan.plan import EN_VOICES, FEMALE_VARIANTS, MALE_VARIANTS
+    from songforge.cond.voice import ACCENTS
+    from songforge.plan.plan import FEMALE_VARIANTS, MALE_VARIANTS
     from songforge.render.espeak import engine
-    for base in EN_VOICES + ("cmn-latn-pinyin",):
+    for base in ACCENTS + ("cmn-latn-pinyin",):
         for var in FEMALE_VARIANTS + MALE_VARIANTS:
             assert len(engine().speak("la", f"{base}+{var}").audio) > 0
+
+
+def test_espeak_english_says_the_labelled_phonemes():
+    """The espeak voice sings English words with exactly the phonemes their labels name (a British voice would not)."""
+    import numpy as np
+
+    from songforge.data.lyrics import english_vocab
+    from songforge.plan.plan import EN_VOICE
+    from songforge.render.espeak import engine
+    from songforge.text.english import english_syllables
+
+    def said(word, voice):
+        names = (n.replace("ˈ", "").replace("ˌ", "") for n, _ in engine().speak(word, voice).phonemes if n)
+        return [n for n in names if n]
+
+    words, freq = english_vocab()
+    sample = [str(w) for w in np.random.default_rng(1).choice(words, 60, replace=False, p=freq / freq.sum())]
+    labels = [[p for s in syls for p in s.phonemes] for syls in english_syllables(sample)]
+    assert all(said(w, EN_VOICE) == lab for w, lab in zip(sample, labels))
+    assert sum(said(w, "en-gb-x-rp") == lab for w, lab in zip(sample, labels)) < 0.8 * len(sample)  # the control
 
 
 def test_a_style_without_drums_plays_none():
