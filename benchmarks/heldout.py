@@ -12,6 +12,7 @@ Writes JSON and a Markdown table.
 from __future__ import annotations
 
 import argparse
+import glob
 import json
 import os
 import tempfile
@@ -23,6 +24,20 @@ SHOW = ("lyrics.wer", "lyrics.per", "judge.per", "timing.onset_median_ms", "timi
         "melody.raw_pitch_accuracy", "melody_swiftf0.raw_pitch_accuracy", "notes.vocals_f1", "notes.bass_f1",
         "notes.other_f1", "harmony.chord_majmin", "harmony.beat_f1", "harmony.tempo_error_pct", "style.style_correct",
         "style.other_f1", "style.gender_correct")
+
+
+def judge_per_language(report: str, language: dict[str, str]) -> dict[str, float]:
+    """The judge's PER per language over all phonemes of a report's songs (the table's judge.per is a mean per song)."""
+    errors: dict[str, list[float]] = {}
+    for path in glob.glob(os.path.join(report, "songs", "*.json")):
+        with open(path) as f:
+            song = json.load(f)
+        j = song.get("judge")
+        if j and j.get("phonemes"):
+            e = errors.setdefault(language[song["id"]], [0.0, 0])
+            e[0] += j["per"] * j["phonemes"]
+            e[1] += j["phonemes"]
+    return {f"judge.per_{lang}": round(e / n, 4) for lang, (e, n) in sorted(errors.items())}
 
 
 def main() -> None:
@@ -79,6 +94,7 @@ def main() -> None:
         agg = evaluate(os.path.join(tmp, name), os.path.join(tmp, f"report_{name}"), asr=not a.no_asr, pictures=False,
                        progress=False)
         table[name] = {k: agg["aggregate"][k]["mean"] for k in SHOW if k in agg["aggregate"]}
+        table[name] |= judge_per_language(os.path.join(tmp, f"report_{name}"), {r["id"]: r["language"] for r in rows})
         if name != "oracle":
             mixes = [s.load("mix") for s in discover(os.path.join(tmp, name))[0]]
             table[name] |= {f"fad_{e}_vs_oracle": round(fad(mixes, oracle_mixes, e), 3) for e in embeddings}
@@ -91,7 +107,7 @@ def main() -> None:
               "generation_s": round(gen_s, 1), "codec_reconstruction": codec, "table": table, "work": tmp}
     head = ["oracle (renders)", "codec round trip", "model"] + (["model, stems as decoded"] if a.as_decoded_too else [])
     lines = ["| metric | " + " | ".join(head) + " |", "|---" * (len(head) + 1) + "|"]
-    for k in SHOW + ("fad_mfcc_vs_oracle", "fad_tagger_vs_oracle"):
+    for k in SHOW[:3] + ("judge.per_en", "judge.per_zh") + SHOW[3:] + ("fad_mfcc_vs_oracle", "fad_tagger_vs_oracle"):
         lines.append(f"| {k} | " + " | ".join(str(table[n].get(k, "-")) for n in rows_scored) + " |")
     md = "\n".join(lines) + f"\n\ncodec reconstruction over all stems: {codec}\n"
     write_results(a.out, result, md)
