@@ -15,13 +15,6 @@ import numpy as np
 from roundtrip import write_results
 
 
-def spoken_phonemes(text: str, voice: str) -> list[str]:
-    """The phonemes espeak-ng says for `text` with `voice`, stress marks removed."""
-    from songforge.render.espeak import engine
-    names = (n.replace("ˈ", "").replace("ˌ", "") for n, _ in engine().speak(text, voice).phonemes if n)
-    return [n for n in names if n]
-
-
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--words", type=int, default=400)
@@ -30,6 +23,7 @@ def main() -> None:
     a = ap.parse_args()
     from songforge.cond.voice import ACCENTS  # the accents the data engine sang English with until session 20
     from songforge.data.lyrics import english_vocab
+    from songforge.render.espeak import spoken_phonemes
     from songforge.text.english import english_syllables
     words, freq = english_vocab()
     sample = [str(w) for w in np.random.default_rng(a.seed).choice(words, a.words, replace=False, p=freq / freq.sum())]

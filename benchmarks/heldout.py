@@ -20,10 +20,10 @@ import time
 
 from roundtrip import add_sampling_args, link_oracle, roundtrip_clips, sampling_from, write_results
 
-SHOW = ("lyrics.wer", "lyrics.per", "judge.per", "timing.onset_median_ms", "timing.onset_within_50ms",
-        "melody.raw_pitch_accuracy", "melody_swiftf0.raw_pitch_accuracy", "notes.vocals_f1", "notes.bass_f1",
-        "notes.other_f1", "harmony.chord_majmin", "harmony.beat_f1", "harmony.tempo_error_pct", "style.style_correct",
-        "style.other_f1", "style.gender_correct")
+SHOW = ("lyrics.wer", "lyrics.per", "judge.per", "judge.per_en", "judge.per_zh", "timing.onset_median_ms",
+        "timing.onset_within_50ms", "melody.raw_pitch_accuracy", "melody_swiftf0.raw_pitch_accuracy",
+        "notes.vocals_f1", "notes.bass_f1", "notes.other_f1", "harmony.chord_majmin", "harmony.beat_f1",
+        "harmony.tempo_error_pct", "style.style_correct", "style.other_f1", "style.gender_correct")
 
 
 def judge_per_language(report: str, language: dict[str, str]) -> dict[str, float]:
@@ -107,7 +107,7 @@ def main() -> None:
               "generation_s": round(gen_s, 1), "codec_reconstruction": codec, "table": table, "work": tmp}
     head = ["oracle (renders)", "codec round trip", "model"] + (["model, stems as decoded"] if a.as_decoded_too else [])
     lines = ["| metric | " + " | ".join(head) + " |", "|---" * (len(head) + 1) + "|"]
-    for k in SHOW[:3] + ("judge.per_en", "judge.per_zh") + SHOW[3:] + ("fad_mfcc_vs_oracle", "fad_tagger_vs_oracle"):
+    for k in SHOW + ("fad_mfcc_vs_oracle", "fad_tagger_vs_oracle"):
         lines.append(f"| {k} | " + " | ".join(str(table[n].get(k, "-")) for n in rows_scored) + " |")
     md = "\n".join(lines) + f"\n\ncodec reconstruction over all stems: {codec}\n"
     write_results(a.out, result, md)

@@ -59,7 +59,8 @@ def sing_as_spoken(singer, plan):
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--spoken-max", default="12,40", help="comma-separated SPOKEN_MAX values (frames of 11.6 ms)")
-    ap.add_argument("--noise-scale", default=None, help="comma-separated piper.NOISE_SCALE values (default: as shipped)")
+    ap.add_argument("--noise-scale", default=None,
+                    help="comma-separated piper.NOISE_SCALE values (default: as shipped)")
     ap.add_argument("--hours", type=float, default=2.0)
     ap.add_argument("--seed", type=int, default=7000)
     ap.add_argument("--workers", type=int, default=2)
@@ -89,17 +90,19 @@ def main() -> None:
             train("judge", a.config, [corpus], run, init=a.init, progress=False)
         tuned = judge_per(corpus, os.path.join(run, "final"), os.path.join(a.work, f"per_{arm}_tuned.json"))
         start = judge_per(corpus, a.init, os.path.join(a.work, f"per_{arm}_init.json"))
-        rows.append({"spoken_max": sm, "noise_scale": ns, "clips_held_out": tuned["clips"], "per_tuned": tuned["per"]["oracle"]["en"],
+        rows.append({"spoken_max": sm, "noise_scale": ns, "clips_held_out": tuned["clips"],
+                     "per_tuned": tuned["per"]["oracle"]["en"],
                      "per_init": start["per"]["oracle"]["en"],
                      "per_words_replaced_tuned": tuned["per"]["words_replaced"]["en"],
                      "render_cpu_s_per_audio_h": round(built["cpu_s"] / (built["audio_s_rendered"] / 3600), 1)
                      if built.get("audio_s_rendered") else None, "build_s": round(build_s, 1)})
     result = {"seed": a.seed, "hours": a.hours, "init": a.init, "config": a.config, "unsung": a.unsung, "arms": rows}
-    lines = ["| SPOKEN_MAX (frames) | noise scale | held-out clips | PER, judge fine-tuned on the arm | PER, starting judge | "
-             "PER vs another clip's words (tuned) | render CPU s per audio hour |", "|---|---|---|---|---|---|---|"]
+    lines = ["| SPOKEN_MAX (frames) | noise scale | held-out clips | PER, judge fine-tuned on the arm | "
+             "PER, starting judge | PER vs another clip's words (tuned) | render CPU s per audio hour |",
+             "|---|---|---|---|---|---|---|"]
     for r in rows:
-        lines.append(f"| {r['spoken_max']} | {r['noise_scale']:g} | {r['clips_held_out']} | {r['per_tuned']} | {r['per_init']} | "
-                     f"{r['per_words_replaced_tuned']} | {r['render_cpu_s_per_audio_h'] or '-'} |")
+        lines.append(f"| {r['spoken_max']} | {r['noise_scale']:g} | {r['clips_held_out']} | {r['per_tuned']} | "
+                     f"{r['per_init']} | {r['per_words_replaced_tuned']} | {r['render_cpu_s_per_audio_h'] or '-'} |")
     how = "spoken (no singing transform)" if a.unsung else "sung"
     md = (f"English corpora {how} by the neural voice only ({a.hours} h each, seed {a.seed}); the judge fine-tuned "
           f"from {a.init} with {a.config} on each arm\n\n" + "\n".join(lines) + "\n")

@@ -115,12 +115,8 @@ def test_espeak_english_says_the_labelled_phonemes():
 
     from songforge.data.lyrics import english_vocab
     from songforge.plan.plan import EN_VOICE
-    from songforge.render.espeak import engine
+    from songforge.render.espeak import spoken_phonemes as said
     from songforge.text.english import english_syllables
-
-    def said(word, voice):
-        names = (n.replace("ˈ", "").replace("ˌ", "") for n, _ in engine().speak(word, voice).phonemes if n)
-        return [n for n in names if n]
 
     words, freq = english_vocab()
     sample = [str(w) for w in np.random.default_rng(1).choice(words, 60, replace=False, p=freq / freq.sum())]

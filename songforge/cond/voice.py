@@ -3,7 +3,8 @@ can render one of them instead of an average of their spectral envelopes (the mu
 
 Layout (VOICE_DIM): engine of the English words (neural Piper voice = 1), the espeak-ng variant one-hot (f1..f5,
 m1..m7: the timbre of every Mandarin word and of English words sung by espeak), the English espeak accent one-hot
-(only when espeak sings English; ACCENTS), (formant - 1) * 5, breath * 2, (vibrato Hz - 5.5), (vibrato cents - 27) / 12."""
+(only when espeak sings English; ACCENTS), (formant - 1) * 5, breath * 2, (vibrato Hz - 5.5),
+(vibrato cents - 27) / 12."""
 from __future__ import annotations
 
 import numpy as np

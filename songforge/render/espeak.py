@@ -86,3 +86,9 @@ class Espeak:
 @lru_cache(maxsize=1)
 def engine() -> Espeak:
     return Espeak()
+
+
+def spoken_phonemes(text: str, voice: str) -> list[str]:
+    """The phonemes espeak-ng says for `text` with `voice` (its IPA events), stress marks removed."""
+    names = (n.replace("ˈ", "").replace("ˌ", "") for n, _ in engine().speak(text, voice).phonemes if n)
+    return [n for n in names if n]
