@@ -1,7 +1,9 @@
 """Data-engine benchmark: corpus throughput (audio-hours per CPU-hour, all processes counted) per singing
 voice engine; with --exactness, label exactness per style and engine measured on the rendered stems; with
 --intelligibility, Whisper WER of the vocal stem on real English lyric lines (benchmarks/data/lyrics_en.txt,
-written for this benchmark), each line planned once and sung by both engines over the same plan.
+written for this benchmark), each line planned once and sung by both engines over the same plan; with --model
+also the vocal stem a model generates from each line's plan (its default sampling: the vocals start from the
+neural voice's rendering). --neural-voicing sets render/voice.NEURAL_VOICING for the whole run (default: as shipped).
 Writes JSON and prints tables.
 
     python benchmarks/data_engine.py --hours 0.25 --workers 2 --exactness --intelligibility \
@@ -77,7 +79,9 @@ def exactness(seed: int) -> list[dict]:
                          "f0_median_cents": round(float(np.median(cents)), 2),
                          "chord_accuracy": round(chord_accuracy(r.stems["other"], r.sample_rate,
                                                                 [(c.symbol, c.start, c.end) for c in plan.chords]), 3),
-                         "beat_f1": round(beat_f1(np.array(plan.beats), r.stems["drums"], r.sample_rate, plan.bpm), 3)})
+                         # a style without drums (classical) has nothing to track: no beat F1
+                         "beat_f1": round(beat_f1(np.array(plan.beats), r.stems["drums"], r.sample_rate, plan.bpm), 3)
+                         if np.abs(r.stems["drums"]).max() > 1e-4 else None})
     return rows
 
 
@@ -100,24 +104,35 @@ def line_plan(text: str, k: int):
     return make_plan(spec, time_song(spec))
 
 
-def intelligibility() -> dict:
-    """Whisper WER of the vocal stem, per engine, over the same plans."""
+def intelligibility(model: str | None = None) -> dict:
+    """Whisper WER of the vocal stem, per engine, over the same plans (and of a model's generation from the
+    neural engine's plan, as "model")."""
     from songforge.eval.asr import transcribe
     from songforge.eval.text import word_error_rate
     from songforge.render.song import render_plan
+    sf = None
+    if model:
+        from songforge.pipeline import load
+        sf = load(model)
     rows = []
     for k, text in enumerate(lyric_lines()):
         plan = line_plan(text, k)
         row = {"line": text, "style": plan.style, "gender": plan.voice.gender, "duration_s": round(plan.duration, 2)}
+        heard = {}
         for engine in ENGINES:
             r = render_plan(with_engine(plan, engine))
-            hyp = transcribe(r.stems["vocals"], r.sample_rate, "en")  # the eval suite's English model, tiny.en
-            row[engine] = {"heard": hyp, "wer": round(word_error_rate(text, hyp, "en"), 3)}
+            heard[engine] = transcribe(r.stems["vocals"], r.sample_rate, "en")  # the eval suite's English model
+        if sf is not None:
+            g = sf.generate(with_engine(plan, "neural"), seed=k)
+            heard["model"] = transcribe(g.stems["vocals"], g.sample_rate, "en")
+        for name, hyp in heard.items():
+            row[name] = {"heard": hyp, "wer": round(word_error_rate(text, hyp, "en"), 3)}
         rows.append(row)
-        print(f"  {k:2d} neural {row['neural']['wer']:.2f} espeak {row['espeak']['wer']:.2f}  {text}", file=sys.stderr)
+        print(f"  {k:2d} " + " ".join(f"{name} {row[name]['wer']:.2f}" for name in heard) + f"  {text}", file=sys.stderr)
     n = [len(r["line"].split()) for r in rows]
-    summary = {e: round(float(np.average([r[e]["wer"] for r in rows], weights=n)), 3) for e in ENGINES}
-    return {"asr": "faster-whisper tiny.en", "lines": len(rows), "wer": summary,
+    summary = {e: round(float(np.average([r[e]["wer"] for r in rows], weights=n)), 3)
+               for e in list(ENGINES) + (["model"] if sf is not None else [])}
+    return {"asr": "faster-whisper tiny.en", "lines": len(rows), "model": model, "wer": summary,
             "neural_over_espeak": round(summary["neural"] / max(summary["espeak"], 1e-9), 3), "rows": rows}
 
 
@@ -157,15 +172,20 @@ def main() -> None:
     ap.add_argument("--engines", default="neural,espeak", help="engines whose corpus throughput is measured")
     ap.add_argument("--exactness", action="store_true")
     ap.add_argument("--intelligibility", action="store_true")
+    ap.add_argument("--model", help="--intelligibility: also a model's generations (a model folder)")
+    ap.add_argument("--neural-voicing", choices=("phoneme", "source"), help="render/voice.NEURAL_VOICING for this run")
     ap.add_argument("--figure", help="also draw one lyric line's vocal spectrograms by both engines (PNG)")
     ap.add_argument("--out", default="benchmarks/results/data_engine.json")
     a = ap.parse_args()
+    if a.neural_voicing:
+        from songforge.render import voice
+        voice.NEURAL_VOICING = a.neural_voicing  # the corpus builds' workers are forked from this process
     res = {"machine": f"{platform.machine()}, {os.cpu_count()} cores, python {sys.version.split()[0]}",
            "throughput": [throughput(a.hours, a.workers, a.seed, e) for e in a.engines.split(",") if e]}
     if a.exactness:
         res["exactness"] = exactness(a.seed + 1)
     if a.intelligibility:
-        res["intelligibility"] = intelligibility()
+        res["intelligibility"] = intelligibility(a.model)
     if a.figure:
         figure(a.figure)
     os.makedirs(os.path.dirname(os.path.abspath(a.out)), exist_ok=True)
@@ -182,18 +202,21 @@ def main() -> None:
         ex = res["exactness"]
         for r in ex:
             print(f"| {r['style']} | {r['language']} | {r['engine']} | {r['onset_median_ms']} | "
-                  f"{r['picked_onset_median_ms']} | {r['f0_median_cents']} | {r['chord_accuracy']} | {r['beat_f1']} |")
+                  f"{r['picked_onset_median_ms']} | {r['f0_median_cents']} | {r['chord_accuracy']} | "
+                  f"{'-' if r['beat_f1'] is None else r['beat_f1']} |")
         for lang, engine in (("en", "neural"), ("en", "espeak"), ("zh", "espeak")):
             sub = [r for r in ex if r["language"] == lang and r["engine"] == engine]
             print(f"| **all** | {lang} | {engine} | {np.median([r['onset_median_ms'] for r in sub]):.1f} | "
                   f"{np.median([r['picked_onset_median_ms'] for r in sub]):.1f} | "
                   f"{np.median([r['f0_median_cents'] for r in sub]):.2f} | {np.mean([r['chord_accuracy'] for r in sub]):.3f} | "
-                  f"{np.mean([r['beat_f1'] for r in sub]):.3f} |")
+                  f"{np.mean([r['beat_f1'] for r in sub if r['beat_f1'] is not None]):.3f} |")
     if a.intelligibility:
         it = res["intelligibility"]
-        print(f"\n| Whisper {it['asr'].split()[-1]} WER on {it['lines']} real lyric lines | neural | espeak | neural / espeak |\n"
-              f"|---|---|---|---|\n| vocal stem, same plans | **{it['wer']['neural']}** | {it['wer']['espeak']} | "
-              f"{it['neural_over_espeak']} |")
+        gen = "model" in it["wer"]
+        print(f"\n| Whisper {it['asr'].split()[-1]} WER on {it['lines']} real lyric lines | neural | espeak | neural / espeak |"
+              + (" model's generation |" if gen else "") + "\n|---|---|---|---|" + ("---|" if gen else "")
+              + f"\n| vocal stem, same plans | **{it['wer']['neural']}** | {it['wer']['espeak']} | "
+              f"{it['neural_over_espeak']} |" + (f" {it['wer']['model']} |" if gen else ""))
 
 
 if __name__ == "__main__":

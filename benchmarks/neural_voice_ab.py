@@ -6,6 +6,8 @@ held-out clips (benchmarks/judge.py), beside the starting judge's PER on them. A
 learns to hear better says more of its phonemes. Corpora and runs are kept in --work and reused on a re-run.
 --noise-scale: arms also per value of piper.NOISE_SCALE (the VITS prior's noise, 0.667 in Piper's voices; the sung F0
 replaces the voice's own, so the noise mostly varies the spectral envelope).
+--voicing: arms also per value of voice.NEURAL_VOICING (where the sung voice is voiced: "phoneme", each planned
+phoneme's own voicing, or "source", DIO on the spoken audio).
 --unsung: the arms' vocals are the voice's spoken phrases placed at the planned phoneme times as spoken (no WORLD,
 no sung F0; use a large --spoken-max so nothing is stretched): how much is lost before the singing transform.
 
@@ -61,6 +63,7 @@ def main() -> None:
     ap.add_argument("--spoken-max", default="12,40", help="comma-separated SPOKEN_MAX values (frames of 11.6 ms)")
     ap.add_argument("--noise-scale", default=None,
                     help="comma-separated piper.NOISE_SCALE values (default: as shipped)")
+    ap.add_argument("--voicing", default=None, help="comma-separated voice.NEURAL_VOICING values (default: as shipped)")
     ap.add_argument("--hours", type=float, default=2.0)
     ap.add_argument("--seed", type=int, default=7000)
     ap.add_argument("--workers", type=int, default=2)
@@ -77,11 +80,14 @@ def main() -> None:
     from songforge.train.run import train
     rows = []
     noises = [float(x) for x in a.noise_scale.split(",")] if a.noise_scale else [piper.NOISE_SCALE]
-    for sm, ns in ((int(x), n) for x in a.spoken_max.split(",") for n in noises):
-        arm = f"spoken{sm}" + (f"_noise{ns:g}" if a.noise_scale else "") + ("_unsung" if a.unsung else "")
+    voicings = a.voicing.split(",") if a.voicing else [voice.NEURAL_VOICING]
+    for sm, ns, vc in ((int(x), n, v) for x in a.spoken_max.split(",") for n in noises for v in voicings):
+        arm = (f"spoken{sm}" + (f"_noise{ns:g}" if a.noise_scale else "") + (f"_voicing{vc}" if a.voicing else "")
+               + ("_unsung" if a.unsung else ""))
         corpus, run = os.path.join(a.work, arm), os.path.join(a.work, f"judge_{arm}")
         neural.SPOKEN_MAX = sm  # the build's workers are forked from this process and inherit it
         piper.NOISE_SCALE = ns
+        voice.NEURAL_VOICING = vc
         t0 = time.time()
         built = build(corpus, BuildConfig(seed=a.seed, hours=a.hours, languages=("en",), neural_share=1.0),
                       a.workers, progress=False)
@@ -90,18 +96,18 @@ def main() -> None:
             train("judge", a.config, [corpus], run, init=a.init, progress=False)
         tuned = judge_per(corpus, os.path.join(run, "final"), os.path.join(a.work, f"per_{arm}_tuned.json"))
         start = judge_per(corpus, a.init, os.path.join(a.work, f"per_{arm}_init.json"))
-        rows.append({"spoken_max": sm, "noise_scale": ns, "clips_held_out": tuned["clips"],
+        rows.append({"spoken_max": sm, "noise_scale": ns, "voicing": vc, "clips_held_out": tuned["clips"],
                      "per_tuned": tuned["per"]["oracle"]["en"],
                      "per_init": start["per"]["oracle"]["en"],
                      "per_words_replaced_tuned": tuned["per"]["words_replaced"]["en"],
                      "render_cpu_s_per_audio_h": round(built["cpu_s"] / (built["audio_s_rendered"] / 3600), 1)
                      if built.get("audio_s_rendered") else None, "build_s": round(build_s, 1)})
     result = {"seed": a.seed, "hours": a.hours, "init": a.init, "config": a.config, "unsung": a.unsung, "arms": rows}
-    lines = ["| SPOKEN_MAX (frames) | noise scale | held-out clips | PER, judge fine-tuned on the arm | "
+    lines = ["| SPOKEN_MAX (frames) | noise scale | voicing | held-out clips | PER, judge fine-tuned on the arm | "
              "PER, starting judge | PER vs another clip's words (tuned) | render CPU s per audio hour |",
-             "|---|---|---|---|---|---|---|"]
+             "|---|---|---|---|---|---|---|---|"]
     for r in rows:
-        lines.append(f"| {r['spoken_max']} | {r['noise_scale']:g} | {r['clips_held_out']} | {r['per_tuned']} | "
+        lines.append(f"| {r['spoken_max']} | {r['noise_scale']:g} | {r['voicing']} | {r['clips_held_out']} | {r['per_tuned']} | "
                      f"{r['per_init']} | {r['per_words_replaced_tuned']} | {r['render_cpu_s_per_audio_h'] or '-'} |")
     how = "spoken (no singing transform)" if a.unsung else "sung"
     md = (f"English corpora {how} by the neural voice only ({a.hours} h each, seed {a.seed}); the judge fine-tuned "

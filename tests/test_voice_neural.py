@@ -81,3 +81,29 @@ def test_voice_engine_in_songforge_files(tmp_path):
     assert isinstance(err, SpecError)
     msg = str(err)
     assert "bad.yaml" in msg and "voice_engine" in msg and "robot" in msg and "\n" not in msg
+
+
+def _voiced_share(stem: np.ndarray, sr: int, plan, keep) -> float:
+    """Share of the 5 ms frames of the phonemes picked by keep(symbol) that DIO hears as voiced in the stem."""
+    import pyworld as pw
+    f0, _ = pw.dio(stem.astype(np.float64), sr, frame_period=5.0)
+    frames = [f0[int(p.start / 0.005) + 1:int(p.end / 0.005) - 1] for p in plan.timing.phonemes if keep(p.symbol)]
+    frames = np.concatenate([f for f in frames if len(f)])
+    return float((frames > 0).mean())
+
+
+def test_neural_voice_sings_each_phoneme_with_its_own_voicing(monkeypatch):
+    """DIO on the Piper voice's speech hears barely half its vowels and sonorants as voiced; the sung voice
+    takes voicing from the planned phonemes instead, so nasals and liquids are sung, not whispered."""
+    from songforge.render import voice as voice_mod
+    plan = _plan("hold my hand until the morning comes and the summer rain", engine="neural")
+    sonorant = lambda s: s in ("m", "n", "ŋ", "l", "ɹ", "w", "j")  # noqa: E731
+    voiceless = lambda s: s in ("h", "t", "k", "s", "f", "p", "θ", "ʃ")  # noqa: E731
+    shares = {}
+    for mode in ("phoneme", "source"):
+        monkeypatch.setattr(voice_mod, "NEURAL_VOICING", mode)
+        stem = voice_mod.Singer().sing(plan)
+        shares[mode] = (_voiced_share(stem, 24000, plan, sonorant), _voiced_share(stem, 24000, plan, voiceless))
+    print(shares)
+    assert shares["phoneme"][0] >= 0.9 and shares["phoneme"][1] <= 0.3
+    assert shares["source"][0] < shares["phoneme"][0] - 0.15  # the control: DIO's voicing whispers them

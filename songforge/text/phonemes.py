@@ -31,6 +31,9 @@ MANDARIN = tuple(dict.fromkeys(v for v in PINYIN_INITIALS.values() if v not in E
 SYMBOLS = SPECIALS + ENGLISH + MANDARIN
 ID = {s: i for i, s in enumerate(SYMBOLS)}
 _FINALS = frozenset(PINYIN_FINALS)
+# Phonemes said without voicing: voiceless obstruents (English, and the Mandarin initials in IPA).
+VOICELESS = frozenset(("p", "t", "k", "f", "θ", "s", "ʃ", "h", "x", "tʃ", "ʔ", "ɬ", "pʰ", "tʰ", "kʰ", "tɕ", "tɕʰ",
+                       "ɕ", "ʈʂ", "ʈʂʰ", "ʂ", "ts", "tsʰ"))
 _VOWEL_START = set("aeiouɪɛæʌʊəɐᵻɑɔɜɚêvn")  # 'v'/'n' only reach here as finals ("v3", "n2") or syllabic n̩
 
 
@@ -49,6 +52,11 @@ def is_vowel(symbol: str) -> bool:
     if symbol in ENGLISH:
         return symbol[0] in _VOWEL_START and symbol not in ("v", "n")
     return symbol[-1:].isdigit()
+
+
+def is_voiced(symbol: str) -> bool:
+    """Vowels, sonorants and voiced obstruents; False for the voiceless obstruents."""
+    return symbol not in VOICELESS
 
 
 @dataclass(frozen=True)
