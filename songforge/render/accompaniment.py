@@ -23,11 +23,19 @@ def find_soundfont() -> str:
     raise RuntimeError("no General MIDI soundfont found (set SONGFORGE_SOUNDFONT or run scripts/install.sh)")
 
 
+DITHER_SEED = 1
+
+
 class Band:
     """One fluidsynth instance (the soundfont loads once per process)."""
 
     def __init__(self, soundfont: str | None = None):
+        import ctypes
+
         import fluidsynth
+        # fluidsynth fills its 16-bit dither table from libc's rand() when the process makes its first synth: seeded
+        # here, every process dithers alike (else two builds of one seed differed by a few LSB in every stem)
+        ctypes.CDLL(None).srand(DITHER_SEED)
         self.fs = fluidsynth.Synth(gain=0.6, samplerate=float(RENDER_SR))
         for k, v in (("synth.reverb.active", 0), ("synth.chorus.active", 0), ("synth.polyphony", 256)):
             self.fs.setting(k, v)

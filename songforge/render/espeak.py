@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import ctypes
 import ctypes.util
+import hashlib
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -15,6 +16,7 @@ _EVENT_PHONEME, _EVENT_END_LIST = 7, 0
 _SYNCHRONOUS = 2
 _INIT_PHONEME_EVENTS, _INIT_PHONEME_IPA = 0x1, 0x2
 _CHARS_UTF8, _PHONEMES_INPUT = 1, 0x100
+_LIBC = ctypes.CDLL(None)  # the process's C library, whose rand() espeak-ng draws from
 
 
 class _EventId(ctypes.Union):
@@ -76,6 +78,10 @@ class Espeak:
         self._lib.espeak_SetParameter(1, rate, 0)  # espeakRATE
         self._lib.espeak_SetParameter(3, pitch, 0)  # espeakPITCH
         self._chunks, self._events, self._n = [], [], 0
+        # espeak-ng's breathy variants (en-us+f2, f3, f5 ...) draw their noise from libc's rand(): seeded here from
+        # the utterance, their audio no longer depends on what the process drew before (it did: 5-23% of the
+        # f2/f3/f5 clips of one seed differed between two builds of a corpus, benchmarks/results/determinism.md)
+        _LIBC.srand(int.from_bytes(hashlib.sha256(f"{voice}\0{rate}\0{pitch}\0{text}".encode()).digest()[:4], "little"))
         data = text.encode("utf-8") + b"\0"
         self._lib.espeak_Synth(data, len(data), 0, 1, 0, _CHARS_UTF8 | _PHONEMES_INPUT, None, None)
         self._lib.espeak_Synchronize()
