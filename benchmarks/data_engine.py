@@ -128,7 +128,8 @@ def intelligibility(model: str | None = None) -> dict:
         for name, hyp in heard.items():
             row[name] = {"heard": hyp, "wer": round(word_error_rate(text, hyp, "en"), 3)}
         rows.append(row)
-        print(f"  {k:2d} " + " ".join(f"{name} {row[name]['wer']:.2f}" for name in heard) + f"  {text}", file=sys.stderr)
+        scores = " ".join(f"{name} {row[name]['wer']:.2f}" for name in heard)
+        print(f"  {k:2d} {scores}  {text}", file=sys.stderr)
     n = [len(r["line"].split()) for r in rows]
     summary = {e: round(float(np.average([r[e]["wer"] for r in rows], weights=n)), 3)
                for e in list(ENGINES) + (["model"] if sf is not None else [])}
@@ -213,8 +214,8 @@ def main() -> None:
     if a.intelligibility:
         it = res["intelligibility"]
         gen = "model" in it["wer"]
-        print(f"\n| Whisper {it['asr'].split()[-1]} WER on {it['lines']} real lyric lines | neural | espeak | neural / espeak |"
-              + (" model's generation |" if gen else "") + "\n|---|---|---|---|" + ("---|" if gen else "")
+        print(f"\n| Whisper {it['asr'].split()[-1]} WER on {it['lines']} real lyric lines | neural | espeak | "
+              "neural / espeak |" + (" model's generation |" if gen else "") + "\n|---|---|---|---|" + ("---|" if gen else "")
               + f"\n| vocal stem, same plans | **{it['wer']['neural']}** | {it['wer']['espeak']} | "
               f"{it['neural_over_espeak']} |" + (f" {it['wer']['model']} |" if gen else ""))
 

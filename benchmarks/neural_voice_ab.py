@@ -107,7 +107,8 @@ def main() -> None:
              "PER, starting judge | PER vs another clip's words (tuned) | render CPU s per audio hour |",
              "|---|---|---|---|---|---|---|---|"]
     for r in rows:
-        lines.append(f"| {r['spoken_max']} | {r['noise_scale']:g} | {r['voicing']} | {r['clips_held_out']} | {r['per_tuned']} | "
+        lines.append(f"| {r['spoken_max']} | {r['noise_scale']:g} | {r['voicing']} | {r['clips_held_out']} | "
+                     f"{r['per_tuned']} | "
                      f"{r['per_init']} | {r['per_words_replaced_tuned']} | {r['render_cpu_s_per_audio_h'] or '-'} |")
     how = "spoken (no singing transform)" if a.unsung else "sung"
     md = (f"English corpora {how} by the neural voice only ({a.hours} h each, seed {a.seed}); the judge fine-tuned "
