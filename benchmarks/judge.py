@@ -28,12 +28,17 @@ def main() -> None:
     ap.add_argument("--clips", type=int, default=24)
     ap.add_argument("--judge", default=None, help="judge checkpoint folder (default: the shipped one)")
     ap.add_argument("--generated", help="a folder of generated song folders to score as well")
+    ap.add_argument("--warps", default=None,
+                    help="comma-separated frequency warps the judge averages over (default: model/judge.LISTEN_WARPS; "
+                         "1.0 = one plain pass)")
     ap.add_argument("--out", default="benchmarks/results/judge.json")
     a = ap.parse_args()
     import torch
 
     from songforge.eval import shipped
     from songforge.eval.judge import JUDGE_DIR, asked_phonemes, phoneme_errors
+    from songforge.model.judge import LISTEN_WARPS
+    warps = tuple(float(w) for w in a.warps.split(",")) if a.warps else LISTEN_WARPS
     from songforge.train.data import load_audio, read_manifest
     judge = shipped.load(a.judge or JUDGE_DIR)
     rows = (read_manifest(a.corpus, ("test",)) + read_manifest(a.corpus, ("valid",), required=False))[:a.clips]
@@ -56,7 +61,7 @@ def main() -> None:
         lab, lang = labels[r["id"]], r["language"]
         voc = load_audio(a.corpus, r, "vocals", judge.cfg.sample_rate)
         audio_s += len(voc) / judge.cfg.sample_rate
-        hyp = judge.recognise(torch.from_numpy(voc))
+        hyp = judge.recognise(torch.from_numpy(voc), warps=warps)
         words = words_of(lab)
         shuffled = [words[i] for i in rng.permutation(len(words))]
         other = min((x for x in rows if x["id"] != r["id"] and x["language"] == lang),
@@ -82,19 +87,19 @@ def main() -> None:
                 x = soxr.resample(x, sr, judge.cfg.sample_rate)
             words = words_of(lab)
             lang = "zh" if any(w[3] == "zh" for w in words) else "en"
-            add("generated", lang, asked_phonemes(words), judge.recognise(torch.from_numpy(x)))
+            add("generated", lang, asked_phonemes(words), judge.recognise(torch.from_numpy(x), warps=warps))
     table = {g: {lang: round(e / max(1, n), 4) for lang, (e, n) in sorted(v.items())} for g, v in tally.items()}
     langs: dict[str, int] = {}
     for r in rows:
         langs[r["language"]] = langs.get(r["language"], 0) + 1
-    result = {"corpus": a.corpus, "judge": a.judge or JUDGE_DIR, "clips": len(rows), "languages": langs,
+    result = {"corpus": a.corpus, "judge": a.judge or JUDGE_DIR, "warps": list(warps), "clips": len(rows), "languages": langs,
               "generated": a.generated, "per": table, "per_clip": per_clip,
               "judge_x_real_time": round(audio_s / max(judge_s, 1e-6), 1)}
     lines = ["| vocals scored against | " + " | ".join(f"PER {lang}" for lang in sorted(langs)) + " |",
              "|---" * (len(langs) + 1) + "|"]
     for g, v in table.items():
         lines.append(f"| {g} | " + " | ".join(str(v.get(lang, "-")) for lang in sorted(langs)) + " |")
-    md = (f"{len(rows)} held-out clips ({langs}); judge {result['judge']}, "
+    md = (f"{len(rows)} held-out clips ({langs}); judge {result['judge']} listening at warps {list(warps)}, "
           f"{result['judge_x_real_time']}x real time on this CPU\n\n" + "\n".join(lines) + "\n")
     write_results(a.out, result, md)
 

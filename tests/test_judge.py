@@ -77,7 +77,7 @@ def test_frequency_warp_moves_a_band_by_the_factor():
     """A peak at one mel bin's centre, warped by alpha, lands on the bin nearest alpha times that frequency."""
     import librosa
     import torch
-    from songforge.train.data import frequency_warp
+    from songforge.model.frontend import frequency_warp
     n, fmin, fmax = 80, 50.0, 12000.0
     centres = librosa.mel_frequencies(n + 2, fmin=fmin, fmax=fmax)[1:-1]
     x = torch.full((n, 4), 1e-6)
@@ -102,3 +102,20 @@ def test_stretched_windows_keep_the_shape_and_the_phonemes_inside(tiny_corpus):
     n_plain = [len(t) for k in range(4) for t in plain.batch(0, torch.Generator().manual_seed(k))["targets"]]
     n_str = [len(t) for k in range(4) for t in task.batch(0, torch.Generator().manual_seed(k))["targets"]]
     assert sum(n_str) > 0 and n_str != n_plain  # stretched windows hear more or fewer of the clip's phonemes
+
+
+def test_recognition_averages_the_warped_listenings():
+    """recognise() averages the log-probabilities of the mel power warped by each LISTEN_WARPS factor; one unwarped
+    pass is the plain greedy decoding of forward()."""
+    import torch
+    from songforge.model.judge import LISTEN_WARPS, JudgeConfig
+    torch.manual_seed(0)
+    judge = PhonemeJudge(JudgeConfig(dim=32, layers=1, rnn=1)).eval()
+    audio = torch.randn(24000) * 0.1
+    assert judge.recognise(audio, warps=(1.0,)) == greedy(judge(audio[None]).argmax(-1)[0].tolist())
+    seen = []
+    plain = judge.from_power
+    judge.from_power = lambda p: seen.append(p) or plain(p)
+    judge.recognise(audio)
+    assert len(seen) == len(LISTEN_WARPS) == 5 and 1.0 in LISTEN_WARPS
+    assert len({float(p.sum()) for p in seen}) == len(LISTEN_WARPS)  # each listening hears another warp

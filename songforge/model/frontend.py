@@ -1,7 +1,9 @@
 """The front end the evaluation models share (phoneme judge, style tagger): mel power of a waveform, and log-mel
-relative to each item's peak (loudness-invariant, floored 120 dB down, scaled to roughly unit range)."""
+relative to each item's peak (loudness-invariant, floored 120 dB down, scaled to roughly unit range), and a
+frequency warp of mel power (vocal-tract length: a training augmentation, and the judge's averaged listening)."""
 from __future__ import annotations
 
+import numpy as np
 import torch
 from torch import nn
 
@@ -28,3 +30,18 @@ def peak_log_mel(power: torch.Tensor) -> torch.Tensor:
     x = torch.log(power.clamp_min(1e-8))
     x = (x - x.amax(dim=(1, 2), keepdim=True)).clamp_min(-12.0)
     return (x + 6.0) / 3.0
+
+
+def frequency_warp(power, alpha: float, fmin: float, fmax: float):
+    """Mel power [n_mels, frames] as if every frequency were scaled by `alpha` (vocal-tract length perturbation:
+    a singer with a shorter or longer vocal tract, formants and harmonics moved together), by linear
+    interpolation between the bins of a librosa mel filterbank over [fmin, fmax]; bins warped from beyond the
+    range take its edge."""
+    import librosa
+    n = power.shape[0]
+    centres = librosa.mel_frequencies(n + 2, fmin=fmin, fmax=fmax)[1:-1]
+    pos = torch.from_numpy(np.interp(centres / alpha, centres, np.arange(n))).float()
+    lo = pos.floor().long().clamp(0, n - 1)
+    hi = (lo + 1).clamp(max=n - 1)
+    w = (pos - lo.float())[:, None]
+    return power[lo] * (1 - w) + power[hi] * w

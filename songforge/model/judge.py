@@ -14,10 +14,13 @@ from torch import nn
 
 from ..text.phonemes import BLANK, SPECIALS, SYMBOLS
 from .codec import ConvNeXt
-from .frontend import MelPower, peak_log_mel
+from .frontend import MelPower, frequency_warp, peak_log_mel
 
 
 FMIN = 50.0  # lowest mel band edge, Hz
+# the frequency warps a recognition averages over (session 22, shipped judge v7 on 120 held-out C4/C3N2 clips:
+# English PER 0.170 -> 0.154 and 0.192 -> 0.185 against one unwarped pass; 0.88-1.12 or 9 warps: no better)
+LISTEN_WARPS = (0.92, 0.96, 1.0, 1.04, 1.08)
 
 
 @dataclass(frozen=True)
@@ -74,12 +77,18 @@ class PhonemeJudge(nn.Module):
         return n
 
     @torch.no_grad()
-    def recognise(self, audio: torch.Tensor, chunk_s: float = 30.0) -> list[str]:
-        """Greedy CTC over [S] audio at sample_rate (in chunks for long songs) -> phoneme symbols."""
+    def recognise(self, audio: torch.Tensor, chunk_s: float = 30.0,
+                  warps: tuple[float, ...] = LISTEN_WARPS) -> list[str]:
+        """Greedy CTC over [S] audio at sample_rate (in chunks for long songs) -> phoneme symbols. The log-probabilities
+        are averaged over the mel power warped by each factor in `warps` (the training's vocal-tract augmentation
+        undone on average: the judge hears the singer as several vocal-tract lengths)."""
         n = int(chunk_s * self.cfg.sample_rate)
         ids: list[int] = []
         for a in range(0, max(1, audio.shape[-1]), n):
-            ids += self(audio[None, a:a + n]).argmax(-1)[0].tolist()
+            power = self.mel_power(audio[None, a:a + n])[0]
+            logp = torch.stack([self.from_power((power if w == 1.0 else frequency_warp(
+                power, w, FMIN, self.cfg.sample_rate / 2))[None])[0] for w in warps]).mean(0)
+            ids += logp.argmax(-1).tolist()
         return greedy(ids)
 
 

@@ -39,22 +39,6 @@ def spectral_tilt(power, db: float):
     return power * 10 ** (torch.linspace(0, db, power.shape[0])[:, None] / 10)
 
 
-def frequency_warp(power, alpha: float, fmin: float, fmax: float):
-    """Mel power [n_mels, frames] as if every frequency were scaled by `alpha` (vocal-tract length perturbation:
-    a singer with a shorter or longer vocal tract, formants and harmonics moved together), by linear
-    interpolation between the bins of a librosa mel filterbank over [fmin, fmax]; bins warped from beyond the
-    range take its edge."""
-    import librosa
-    import torch
-    n = power.shape[0]
-    centres = librosa.mel_frequencies(n + 2, fmin=fmin, fmax=fmax)[1:-1]
-    pos = torch.from_numpy(np.interp(centres / alpha, centres, np.arange(n))).float()
-    lo = pos.floor().long().clamp(0, n - 1)
-    hi = (lo + 1).clamp(max=n - 1)
-    w = (pos - lo.float())[:, None]
-    return power[lo] * (1 - w) + power[hi] * w
-
-
 def clip_plan(corpus: str, row: dict):
     """The SongPlan the data engine rendered this clip from (rebuilt deterministically from build.json)."""
     from ..data.build import BuildConfig, clip_spec

@@ -17,10 +17,11 @@ import numpy as np
 import torch
 
 from ..eval.judge import phoneme_errors
+from ..model.frontend import frequency_warp
 from ..model.judge import FMIN, ctc_loss
 from ..text.phonemes import phoneme_id, untoned
 from .config import TrainConfig
-from .data import STEMS, frequency_warp, load_audio, read_manifest, spectral_tilt
+from .data import STEMS, load_audio, read_manifest, spectral_tilt
 
 
 def clip_phonemes(corpus: str, row: dict) -> list[tuple[str, float, float]]:
