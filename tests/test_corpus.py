@@ -86,3 +86,10 @@ def test_renders_do_not_depend_on_what_the_process_drew_before():
                                              text=True, check=True).stdout.splitlines() if ln.startswith("sha256 ")]
                 for draws in (0, 37)]
         assert len(outs[0]) == 1 and outs[0] == outs[1], what
+
+
+def test_the_band_prints_nothing_to_stdout_under_ci():
+    """pyfluidsynth prints where it found its library when $CI is set; songforge's stdout stays its own."""
+    out = subprocess.run([sys.executable, "-c", "from songforge.render.accompaniment import Band; Band()"],
+                         capture_output=True, text=True, check=True, env={**os.environ, "CI": "1"})
+    assert out.stdout == ""

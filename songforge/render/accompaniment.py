@@ -30,9 +30,12 @@ class Band:
     """One fluidsynth instance (the soundfont loads once per process)."""
 
     def __init__(self, soundfont: str | None = None):
+        import contextlib
         import ctypes
+        import io
 
-        import fluidsynth
+        with contextlib.redirect_stdout(io.StringIO()):  # pyfluidsynth prints where it found the library when $CI is set
+            import fluidsynth
         # fluidsynth fills its 16-bit dither table from libc's rand() when the process makes its first synth: seeded
         # here, every process dithers alike (else two builds of one seed differed by a few LSB in every stem)
         ctypes.CDLL(None).srand(DITHER_SEED)
