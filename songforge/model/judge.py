@@ -80,8 +80,8 @@ class PhonemeJudge(nn.Module):
     def recognise(self, audio: torch.Tensor, chunk_s: float = 30.0,
                   warps: tuple[float, ...] = LISTEN_WARPS) -> list[str]:
         """Greedy CTC over [S] audio at sample_rate (in chunks for long songs) -> phoneme symbols. The log-probabilities
-        are averaged over the mel power warped by each factor in `warps` (the training's vocal-tract augmentation
-        undone on average: the judge hears the singer as several vocal-tract lengths)."""
+        are averaged over the mel power warped by each factor in `warps` (the training's vocal-tract augmentation, at
+        listening time: the judge hears the singer as several vocal-tract lengths and keeps what they agree on)."""
         n = int(chunk_s * self.cfg.sample_rate)
         ids: list[int] = []
         for a in range(0, max(1, audio.shape[-1]), n):
