@@ -67,7 +67,7 @@ bench-voice-ab: setup
 
 # metric validation: every metric against the corruption meant for it (builds its own clips)
 bench-evalval: setup
-	$(PY) benchmarks/eval_validation.py --hours 0.15 --workers 2 --no-asr --conditions "oracle,words swapped,words replaced,vocals +1 semitone,backing transposed +2,tempo stretched 5%,style mislabelled,noise at 10 dB SNR" --out benchmarks/results/eval_validation_v7_listen5.json
+	$(PY) benchmarks/eval_validation.py --hours 0.15 --workers 2 --no-asr --conditions "oracle,words swapped,words replaced,vocals +1 semitone,backing transposed +2,tempo stretched 5%,style mislabelled,noise at 10 dB SNR" --out benchmarks/results/eval_validation_v7_lm.json
 
 # web UI at http://127.0.0.1:7860/ and REST API under /v1/
 serve: setup

@@ -2,6 +2,8 @@
 are not the words asked (same vocals scored against the words shuffled, and against another clip's words);
 Mandarin tones are not scored (a sung syllable's pitch is the melody's);
 optionally PER on generated songs (song folders with labels.json + vocals, e.g. heldout.py's model folder).
+Each decoder in --decoders scores the same recognitions: `lm` (beam search with the judge folder's phone LM, the
+default where the folder has one) and `greedy`; rows of decoders after the first are marked [decoder].
 
     python benchmarks/judge.py --corpus CORPUS --clips 24 [--generated DIR] --out benchmarks/results/judge.json
 """
@@ -31,16 +33,27 @@ def main() -> None:
     ap.add_argument("--warps", default=None,
                     help="comma-separated frequency warps the judge averages over (default: model/judge.LISTEN_WARPS; "
                          "1.0 = one plain pass)")
+    ap.add_argument("--decoders", default="lm,greedy",
+                    help="comma-separated: lm (the judge folder's phone LM), greedy; the first names the plain rows")
     ap.add_argument("--out", default="benchmarks/results/judge.json")
     a = ap.parse_args()
     import torch
 
     from songforge.eval import shipped
-    from songforge.eval.judge import JUDGE_DIR, asked_phonemes, phoneme_errors
+    from songforge.eval.judge import JUDGE_DIR, asked_phonemes, phone_lm, phoneme_errors
     from songforge.model.judge import LISTEN_WARPS
     warps = tuple(float(w) for w in a.warps.split(",")) if a.warps else LISTEN_WARPS
     from songforge.train.data import load_audio, read_manifest
     judge = shipped.load(a.judge or JUDGE_DIR)
+    lm = phone_lm(a.judge or JUDGE_DIR)
+    decoders = a.decoders.split(",")
+    if "lm" in decoders and lm is None:
+        raise SystemExit(f"--decoders lm: {a.judge or JUDGE_DIR} has no phone LM (phone_lm.safetensors)")
+    if set(decoders) - {"lm", "greedy"}:
+        raise SystemExit(f"--decoders: unknown {sorted(set(decoders) - {'lm', 'greedy'})}")
+
+    def heard(x: np.ndarray) -> dict[str, list[str]]:
+        return {d: judge.recognise(torch.from_numpy(x), warps=warps, lm=lm if d == "lm" else None) for d in decoders}
     rows = (read_manifest(a.corpus, ("test",)) + read_manifest(a.corpus, ("valid",), required=False))[:a.clips]
     labels = {}
     for r in rows:
@@ -50,18 +63,21 @@ def main() -> None:
     tally: dict[str, dict[str, list[int]]] = {}
     per_clip, t0, audio_s = [], time.time(), 0.0
 
-    def add(group: str, lang: str, ref: list[str], hyp: list[str]) -> float:
-        e = phoneme_errors(ref, hyp)
-        t = tally.setdefault(group, {}).setdefault(lang, [0, 0])
-        t[0] += e
-        t[1] += len(ref)
-        return e / max(1, len(ref))
+    def add(group: str, lang: str, ref: list[str], hyps: dict[str, list[str]]) -> float:
+        for k, (d, hyp) in enumerate(hyps.items()):
+            e = phoneme_errors(ref, hyp)
+            t = tally.setdefault(group if k == 0 else f"{group} [{d}]", {}).setdefault(lang, [0, 0])
+            t[0] += e
+            t[1] += len(ref)
+            if k == 0:
+                first = e / max(1, len(ref))
+        return first
 
     for r in rows:
         lab, lang = labels[r["id"]], r["language"]
         voc = load_audio(a.corpus, r, "vocals", judge.cfg.sample_rate)
         audio_s += len(voc) / judge.cfg.sample_rate
-        hyp = judge.recognise(torch.from_numpy(voc), warps=warps)
+        hyp = heard(voc)
         words = words_of(lab)
         shuffled = [words[i] for i in rng.permutation(len(words))]
         other = min((x for x in rows if x["id"] != r["id"] and x["language"] == lang),
@@ -87,20 +103,21 @@ def main() -> None:
                 x = soxr.resample(x, sr, judge.cfg.sample_rate)
             words = words_of(lab)
             lang = "zh" if any(w[3] == "zh" for w in words) else "en"
-            add("generated", lang, asked_phonemes(words), judge.recognise(torch.from_numpy(x), warps=warps))
+            add("generated", lang, asked_phonemes(words), heard(x))
     table = {g: {lang: round(e / max(1, n), 4) for lang, (e, n) in sorted(v.items())} for g, v in tally.items()}
     langs: dict[str, int] = {}
     for r in rows:
         langs[r["language"]] = langs.get(r["language"], 0) + 1
-    result = {"corpus": a.corpus, "judge": a.judge or JUDGE_DIR, "warps": list(warps), "clips": len(rows), "languages": langs,
+    result = {"corpus": a.corpus, "judge": a.judge or JUDGE_DIR, "warps": list(warps), "decoders": decoders, "clips": len(rows), "languages": langs,
               "generated": a.generated, "per": table, "per_clip": per_clip,
               "judge_x_real_time": round(audio_s / max(judge_s, 1e-6), 1)}
     lines = ["| vocals scored against | " + " | ".join(f"PER {lang}" for lang in sorted(langs)) + " |",
              "|---" * (len(langs) + 1) + "|"]
-    for g, v in table.items():
+    base = list(dict.fromkeys(g.split(" [")[0] for g in table))
+    for g, v in sorted(table.items(), key=lambda kv: base.index(kv[0].split(" [")[0])):
         lines.append(f"| {g} | " + " | ".join(str(v.get(lang, "-")) for lang in sorted(langs)) + " |")
     md = (f"{len(rows)} held-out clips ({langs}); judge {result['judge']} listening at warps {list(warps)}, "
-          f"{result['judge_x_real_time']}x real time on this CPU\n\n" + "\n".join(lines) + "\n")
+          f"decoders {decoders}; {result['judge_x_real_time']}x real time on this CPU (all decoders)\n\n" + "\n".join(lines) + "\n")
     write_results(a.out, result, md)
 
 

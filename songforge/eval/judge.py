@@ -1,8 +1,11 @@
 """Phoneme error rate by the phoneme judge (model/judge.py) trained here on the data engine's vocals: whether the
-asked words are sung, in the project's own phoneme inventory, without a speech recogniser's language model.
+asked words are sung, in the project's own phoneme inventory. No word-level language model: the judge decodes with a
+phone n-gram LM (model/phone_lm.py) learned from word frequencies, never from the lyrics it scores.
 Mandarin tones are not scored: a sung syllable's pitch is the melody's, not its lexical tone.
 Used when a judge checkpoint is present (the shipped one: songforge/models/judge)."""
 from __future__ import annotations
+
+from functools import lru_cache
 
 import numpy as np
 
@@ -13,6 +16,20 @@ JUDGE_DIR = shipped.model_dir("judge")
 
 def available(model_dir: str = JUDGE_DIR) -> bool:
     return shipped.available(model_dir)
+
+
+@lru_cache(maxsize=2)
+def phone_lm(model_dir: str = JUDGE_DIR):
+    """The judge folder's phone LM (phone_lm.safetensors + phone_lm.json), or None: greedy decoding."""
+    from ..model import phone_lm as plm
+    return plm.PhoneLM.load(model_dir) if plm.available(model_dir) else None
+
+
+def recognise(vocal: np.ndarray, model_dir: str = JUDGE_DIR, **kw) -> list[str]:
+    """Phonemes heard in a vocal at the judge's sample rate, decoded with the folder's phone LM when it has one."""
+    import torch
+    return shipped.load(model_dir).recognise(torch.from_numpy(np.ascontiguousarray(vocal, dtype=np.float32)),
+                                             lm=phone_lm(model_dir), **kw)
 
 
 def asked_phonemes(words: list[tuple[str, float, float, str]]) -> list[str]:
@@ -30,11 +47,11 @@ def phoneme_errors(ref: list[str], hyp: list[str]) -> int:
 
 def judge_metrics(words: list[tuple[str, float, float, str]], vocal: np.ndarray, sr: int,
                   model_dir: str = JUDGE_DIR) -> dict:
-    import torch
     judge = shipped.load(model_dir)
     if sr != judge.cfg.sample_rate:
         import soxr
         vocal = soxr.resample(vocal, sr, judge.cfg.sample_rate)
     ref = asked_phonemes(words)
-    hyp = judge.recognise(torch.from_numpy(np.ascontiguousarray(vocal, dtype=np.float32)))
-    return {"per": round(phoneme_errors(ref, hyp) / max(1, len(ref)), 4), "phonemes": len(ref), "heard": len(hyp)}
+    hyp = recognise(vocal, model_dir)
+    return {"per": round(phoneme_errors(ref, hyp) / max(1, len(ref)), 4), "phonemes": len(ref), "heard": len(hyp),
+            "decoder": "phone LM beam search" if phone_lm(model_dir) is not None else "greedy"}

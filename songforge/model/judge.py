@@ -3,7 +3,8 @@
 
 log-mel (80 bins, 100 frames/s) -> two stride-2 convolutions (25 frames/s) -> ConvNeXt blocks (receptive field
 ~1.5 s) -> optionally a residual bidirectional GRU (whole-window context) -> one logit per phoneme of the shared
-inventory (text/phonemes.py); the CTC blank is the inventory's <blank>. Greedy decoding."""
+inventory (text/phonemes.py); the CTC blank is the inventory's <blank>. Decoding: greedy, or a prefix beam search
+with a phone n-gram LM (model/phone_lm.py) when one is given."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -15,6 +16,7 @@ from torch import nn
 from ..text.phonemes import BLANK, SPECIALS, SYMBOLS
 from .codec import ConvNeXt
 from .frontend import MelPower, frequency_warp, peak_log_mel
+from .phone_lm import PhoneLM, beam_search
 
 
 FMIN = 50.0  # lowest mel band edge, Hz
@@ -78,18 +80,22 @@ class PhonemeJudge(nn.Module):
 
     @torch.no_grad()
     def recognise(self, audio: torch.Tensor, chunk_s: float = 30.0,
-                  warps: tuple[float, ...] = LISTEN_WARPS) -> list[str]:
-        """Greedy CTC over [S] audio at sample_rate (in chunks for long songs) -> phoneme symbols. The log-probabilities
-        are averaged over the mel power warped by each factor in `warps` (the training's vocal-tract augmentation, at
-        listening time: the judge hears the singer as several vocal-tract lengths and keeps what they agree on)."""
+                  warps: tuple[float, ...] = LISTEN_WARPS, lm: PhoneLM | None = None) -> list[str]:
+        """[S] audio at sample_rate (in chunks for long songs) -> phoneme symbols. The log-probabilities are averaged
+        over the mel power warped by each factor in `warps` (the training's vocal-tract augmentation, at listening
+        time: the judge hears the singer as several vocal-tract lengths and keeps what they agree on), then decoded
+        greedily, or by beam search with `lm` (model/phone_lm.py: which phoneme sequences the languages use)."""
         n = int(chunk_s * self.cfg.sample_rate)
-        ids: list[int] = []
+        out: list[str] = []
         for a in range(0, max(1, audio.shape[-1]), n):
             power = self.mel_power(audio[None, a:a + n])[0]
             logp = torch.stack([self.from_power((power if w == 1.0 else frequency_warp(
                 power, w, FMIN, self.cfg.sample_rate / 2))[None])[0] for w in warps]).mean(0)
-            ids += logp.argmax(-1).tolist()
-        return greedy(ids)
+            if lm is None:
+                out += greedy(logp.argmax(-1).tolist())
+            else:
+                out += [SYMBOLS[i] for i in beam_search(logp.numpy(), lm)]
+        return out
 
 
 def greedy(ids: list[int]) -> list[str]:
