@@ -1,6 +1,7 @@
 """The judge's phone n-gram LM and its CTC prefix beam search (model/phone_lm.py, train/phone_lm.py): the LM is a
 normalised distribution after its safetensors round trip, it prefers the sequences it was built on, and the beam
 search lets it decide between phonemes the acoustics cannot tell apart, and only then."""
+import json
 import math
 
 import numpy as np
@@ -70,7 +71,9 @@ def test_the_lm_decides_what_the_acoustics_leave_open():
 def test_shipped_judge_decodes_with_its_lm():
     from songforge.eval.judge import JUDGE_DIR, judge_metrics, phone_lm
     lm = phone_lm(JUDGE_DIR)
-    assert lm is not None and lm.order == 4 and lm.meta["config"]["order"] == 4
+    from dataclasses import asdict
+    assert lm is not None and lm.order == 5
+    assert lm.meta["config"] == json.loads(json.dumps(asdict(LMConfig())))  # built with the builder's defaults
     assert all(lm.index.get(s) is not None for s in ("ð", "ə", "tʃ", "ts", "ʈʂ"))  # both languages' phonemes
     out = judge_metrics([("hello", 0.1, 0.6, "en")], np.zeros(24000, np.float32), 24000)
     assert out["decoder"] == "phone LM beam search" and out["phonemes"] > 0

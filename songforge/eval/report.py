@@ -89,7 +89,7 @@ def audio_metrics(asked: Asked, mix: np.ndarray, sr: int, vocal: np.ndarray | No
 
 EVALUATORS = {  # which evaluator produced each group of numbers (printed under the report's table)
     "lyrics": "Whisper (faster-whisper, CTranslate2 models shipped in PyPI packages)",
-    "judge": "songforge phoneme judge (CTC, trained here; songforge/models/judge; averaged over 5 vocal-tract warps; decoded with a phone 4-gram LM from word frequencies)",
+    "judge": "songforge phoneme judge (CTC, trained here; songforge/models/judge; averaged over 5 vocal-tract warps; decoded with a phone 5-gram LM from word frequencies)",
     "timing": "spectral change around the asked word times (eval/timing.py)",
     "melody": "WORLD Harvest F0 (pyworld)", "melody_swiftf0": "swift-f0 0.3.0 F0 (ONNX)",
     "notes": "basic-pitch 0.4.0 note transcription (ONNX) + mir_eval.transcription",

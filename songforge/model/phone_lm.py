@@ -27,7 +27,7 @@ FILE, CONFIG = "phone_lm.safetensors", "phone_lm.json"
 class DecodeConfig:
     alpha: float = 0.3  # LM weight (natural-log probabilities)
     beta: float = 1.0  # bonus per emitted phoneme (offsets the LM's cost of every phoneme)
-    width: int = 8  # prefixes kept per frame
+    width: int = 16  # prefixes kept per frame
     prune: float = -8.0  # symbols with a frame log-probability below this are not extended
 
 

@@ -24,12 +24,14 @@ from ..model.phone_lm import BOS, DecodeConfig, PhoneLM
 from ..text.phonemes import untoned
 
 EOS = "</s>"
+LICENCE = ("CC BY-SA 4.0: n-gram counts derived from wordfreq's word frequencies (wordfreq data by Robyn Speer et al., "
+           "CC BY-SA 4.0; https://github.com/rspeer/wordfreq)")
 _HAN = re.compile(r"^[\u4e00-\u9fff]{1,4}$")
 
 
 @dataclass(frozen=True)
 class LMConfig:
-    order: int = 4
+    order: int = 5
     discount: float = 0.75
     min_count: int = 2
     top_words: int = 30000  # per language, from wordfreq's frequency ranking
@@ -105,7 +107,7 @@ def estimate(lines: list[list[str]], cfg: LMConfig) -> PhoneLM:
                 prob[h + (w,)] = max(c.get(w, 0) - d, 0) / t + gamma[h] * below
     logp = {tuple(index[s] for s in key): math.log(p) for key, p in prob.items()}
     backoff = {tuple(index[s] for s in h): math.log(g) for h, g in gamma.items() if h}
-    meta = {"built_by": "songforge.train.phone_lm", "config": asdict(cfg),
+    meta = {"built_by": "songforge.train.phone_lm", "config": asdict(cfg), "licence": LICENCE,
             "ngrams": {str(k + 1): sum(1 for key in logp if len(key) == k + 1) for k in range(n)}}
     return PhoneLM(n, vocab, logp, backoff, DecodeConfig(), meta)
 
