@@ -86,3 +86,14 @@ def test_lm_lines_come_from_word_frequencies():
     assert len(lines) == 50 + 20 and all(lines)
     flat = {p for line in lines for p in line}
     assert {"ð", "ə"} <= flat and any(p.endswith("5") for p in flat)  # English, and Mandarin finals untoned
+
+
+def test_lookup_cache_stays_bounded(monkeypatch):
+    from songforge.model import phone_lm
+    monkeypatch.setattr(phone_lm, "CACHE_ENTRIES", 10)
+    lm = lm_of()
+    first = lm.logp((0, 0), 1)
+    for a in range(len(lm.vocab)):
+        for w in range(1, len(lm.vocab)):
+            lm.logp((0, a), w)
+    assert len(lm._cache) <= 10 and lm.logp((0, 0), 1) == first

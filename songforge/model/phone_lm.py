@@ -21,6 +21,7 @@ from ..text.phonemes import BLANK, SPECIALS, SYMBOLS, untoned
 
 BOS = "<s>"
 FILE, CONFIG = "phone_lm.safetensors", "phone_lm.json"
+CACHE_ENTRIES = 200_000  # looked-up probabilities kept per LM
 
 
 @dataclass(frozen=True)
@@ -51,6 +52,8 @@ class PhoneLM:
         got = self._cache.get(key)
         if got is None:
             got = self._backed_off(history, w)
+            if len(self._cache) >= CACHE_ENTRIES:  # ~1500 new entries per song: bounded for long batches and servers
+                self._cache.clear()
             self._cache[key] = got
         return got
 
