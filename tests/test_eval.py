@@ -158,3 +158,34 @@ def test_madmom_hears_the_oracle(rendered):
     a = s.asked
     m = madmom_eval.madmom_metrics(mix, sr, a.beats, a.downbeats, a.bpm, a.chords, a.key)
     assert m["beat_f1"] >= 0.9 and m["chord_majmin"] >= 0.6 and m["tempo_error_pct"] <= 4
+
+
+def test_judge_names_the_words_it_did_not_hear(rendered):
+    """Each asked word gets its share of one alignment's errors: a word the singer never sang is named, with its time,
+    in the judge's row and in the report."""
+    import soundfile as sf
+    from songforge.eval.judge import judge_metrics
+    from songforge.eval.report import markdown
+    lab = json.loads((rendered / "moonlit" / "labels.json").read_text())
+    words = [(w["text"], w["start"], w["end"], w["language"] or "en") for w in lab["words"]]
+    vocal, sr = sf.read(str(rendered / "moonlit" / "vocals.flac"), dtype="float32")
+    k = len(words) // 2
+    asked = words[:k] + [("elephant",) + words[k][1:]] + words[k + 1:]
+    row = judge_metrics(asked, vocal if vocal.ndim == 1 else vocal.mean(axis=1), sr)
+    assert {"word": "elephant", "start": round(words[k][1], 2)} == {
+        k2: v for k2, v in next(w for w in row["unclear_words"] if w["word"] == "elephant").items() if k2 != "per"}
+    assert len(row["unclear_words"]) < len(words) // 2  # the sung words are mostly heard
+    md = markdown([{"id": "moonlit", "folder": "moonlit", "judge": row}], {}, {})
+    assert f"elephant ({round(words[k][1], 2):g})" in md
+
+
+def test_errors_by_group_add_up_to_the_edit_distance():
+    import numpy as np
+    from songforge.eval.text import edit_distance, errors_by_group
+    assert errors_by_group(list("abcd"), list("abxd"), [0, 0, 1, 1]) == [0, 1]
+    assert errors_by_group(list("abcd"), list("xabcd"), [0, 0, 1, 1]) == [1, 0]  # an insertion at the start: first word
+    assert errors_by_group(list("abcd"), list("ab"), [0, 0, 1, 1]) == [0, 2]
+    rng = np.random.default_rng(0)
+    for _ in range(200):
+        a, b = rng.integers(0, 3, rng.integers(1, 8)).tolist(), rng.integers(0, 3, rng.integers(0, 8)).tolist()
+        assert sum(errors_by_group(a, b, sorted(rng.integers(0, 3, len(a)).tolist()))) == edit_distance(a, b)

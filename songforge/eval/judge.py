@@ -34,8 +34,7 @@ def recognise(vocal: np.ndarray, model_dir: str = JUDGE_DIR, **kw) -> list[str]:
 
 def asked_phonemes(words: list[tuple[str, float, float, str]]) -> list[str]:
     """The asked words' phonemes, each word by its own language's G2P (as the data engine sings them)."""
-    from .text import phonemes_of
-    return [p for text, _, _, lang in words for p in phonemes_of(text, lang)]
+    return [p for ps in word_phonemes(words) for p in ps]
 
 
 def phoneme_errors(ref: list[str], hyp: list[str]) -> int:
@@ -51,7 +50,30 @@ def judge_metrics(words: list[tuple[str, float, float, str]], vocal: np.ndarray,
     if sr != judge.cfg.sample_rate:
         import soxr
         vocal = soxr.resample(vocal, sr, judge.cfg.sample_rate)
-    ref = asked_phonemes(words)
     hyp = recognise(vocal, model_dir)
+    per_word = word_phonemes(words)
+    ref = [p for ps in per_word for p in ps]
     return {"per": round(phoneme_errors(ref, hyp) / max(1, len(ref)), 4), "phonemes": len(ref), "heard": len(hyp),
-            "decoder": "phone LM beam search" if phone_lm(model_dir) is not None else "greedy"}
+            "decoder": "phone LM beam search" if phone_lm(model_dir) is not None else "greedy",
+            "unclear_words": unclear_words(words, per_word, hyp)}
+
+
+def word_phonemes(words: list[tuple[str, float, float, str]]) -> list[list[str]]:
+    """Each asked word's phonemes (asked_phonemes, word by word)."""
+    from .text import phonemes_of
+    return [phonemes_of(text, lang) for text, _, _, lang in words]
+
+
+UNCLEAR = 0.5  # a word whose own phonemes are heard with at least this error rate is reported as unclear
+
+
+def unclear_words(words: list[tuple[str, float, float, str]], per_word: list[list[str]], hyp: list[str]) -> list[dict]:
+    """The asked words the judge did not hear clearly: one alignment of the heard phonemes to the asked ones, each
+    word's errors over its phonemes >= UNCLEAR (tones ignored), with the word's start time."""
+    from ..text.phonemes import untoned
+    from .text import errors_by_group
+    ref = [untoned(p) for ps in per_word for p in ps]
+    group = [k for k, ps in enumerate(per_word) for _ in ps]
+    errs = errors_by_group(ref, [untoned(p) for p in hyp], group)
+    return [{"word": w[0], "start": round(w[1], 2), "per": round(e / len(ps), 2)}
+            for w, ps, e in zip(words, per_word, errs + [0] * (len(per_word) - len(errs))) if ps and e / len(ps) >= UNCLEAR]

@@ -174,6 +174,9 @@ def aggregate(rows: list[dict]) -> dict:
     return agg
 
 
+UNCLEAR_SHOWN = 12  # unclear words listed per song in the Markdown report (all of them are in the song's JSON)
+
+
 def markdown(rows: list[dict], agg: dict, fad: dict[str, float], notes: list[str] = ()) -> str:
     cols = [k for k in agg]
     lines = ["| folder | song | " + " | ".join(cols) + " |", "|---|---|" + "---|" * len(cols)]
@@ -187,6 +190,16 @@ def markdown(rows: list[dict], agg: dict, fad: dict[str, float], notes: list[str
     lines.append("| **mean** | | " + " | ".join(f"{agg[c]['mean']:g}" for c in cols) + " |")
     for name, value in fad.items():
         lines.append(f"\nFAD ({name} embedding) against the references: **{value:.3f}**")
+    unclear = [(r, r["judge"]["unclear_words"]) for r in rows if r.get("judge", {}).get("unclear_words")]
+    if unclear:
+        from .judge import UNCLEAR
+        lines += ["", f"Words the phoneme judge did not hear clearly (the word's phoneme error rate >= {UNCLEAR}; "
+                      "start time in seconds):"]
+        for r, words in unclear:
+            shown = ", ".join(f"{w['word']} ({w['start']:g})" for w in words[:UNCLEAR_SHOWN])
+            more = f" and {len(words) - UNCLEAR_SHOWN} more" if len(words) > UNCLEAR_SHOWN else ""
+            name = r["id"] if r.get("folder") in (None, "", r["id"]) else f"{r['folder']} ({r['id']})"
+            lines.append(f"- {name}: {shown}{more}")
     groups = {c.rpartition(".")[0] for c in cols}
     lines += ["", "Evaluators: " + "; ".join(f"{g}: {EVALUATORS[g]}" for g in EVALUATORS if g in groups)]
     lines += [f"\nNote: {n}" for n in notes]

@@ -33,6 +33,31 @@ def edit_distance(a: list, b: list) -> int:
     return prev[-1]
 
 
+def errors_by_group(ref: list, hyp: list, group: list[int]) -> list[int]:
+    """One minimum-edit alignment of hyp to ref, its errors counted per group of ref items (group[i]: ref[i]'s group,
+    non-decreasing, e.g. a phoneme's word): substitutions and deletions where they fall, an insertion against the group
+    of the ref item before it (the first group at the start). Sums to edit_distance(ref, hyp)."""
+    n, m = len(ref), len(hyp)
+    d = [list(range(m + 1))] + [[i] + [0] * m for i in range(1, n + 1)]
+    for i in range(1, n + 1):
+        for j in range(1, m + 1):
+            d[i][j] = min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + (ref[i - 1] != hyp[j - 1]))
+    out = [0] * (max(group) + 1 if group else 0)
+    i, j = n, m
+    while i or j:
+        if i and j and d[i][j] == d[i - 1][j - 1] + (ref[i - 1] != hyp[j - 1]):
+            out[group[i - 1]] += ref[i - 1] != hyp[j - 1]
+            i, j = i - 1, j - 1
+        elif i and d[i][j] == d[i - 1][j] + 1:
+            out[group[i - 1]] += 1
+            i -= 1
+        else:
+            if out:
+                out[group[max(i - 1, 0)]] += 1
+            j -= 1
+    return out
+
+
 def error_rate(ref: list, hyp: list) -> float:
     """Levenshtein distance / len(ref) (1.0 for an empty hypothesis; inf-free)."""
     return edit_distance(ref, hyp) / max(1, len(ref))
