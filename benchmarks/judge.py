@@ -40,7 +40,8 @@ def main() -> None:
     import torch
 
     from songforge.eval import shipped
-    from songforge.eval.judge import JUDGE_DIR, asked_phonemes, phone_lm, phoneme_errors
+    from songforge.eval.judge import (JUDGE_DIR, UNCLEAR, asked_phonemes, phone_lm, phoneme_errors, word_error_rates,
+                                      word_phonemes)
     from songforge.model.judge import LISTEN_WARPS
     warps = tuple(float(w) for w in a.warps.split(",")) if a.warps else LISTEN_WARPS
     from songforge.train.data import load_audio, read_manifest
@@ -62,6 +63,7 @@ def main() -> None:
     rng = np.random.default_rng(0)
     tally: dict[str, dict[str, list[int]]] = {}
     per_clip, t0, audio_s = [], time.time(), 0.0
+    unclear: dict[str, list[int]] = {}  # group -> [replaced word named, clips, right words named, right words]
 
     def add(group: str, lang: str, ref: list[str], hyps: dict[str, list[str]]) -> float:
         for k, (d, hyp) in enumerate(hyps.items()):
@@ -88,6 +90,21 @@ def main() -> None:
         add(f"oracle, {r.get('voice_engine', '?')} voice", lang, asked_phonemes(words), hyp)
         if other is not None:
             row["words_replaced"] = add("words_replaced", lang, asked_phonemes(words_of(labels[other["id"]])), hyp)
+        # unclear words: one asked word swapped for a word of another clip; is it named, and how many others are?
+        first = next(iter(hyp.values()))
+        per_word = word_phonemes(words)
+        k = int(rng.choice([i for i, ps in enumerate(per_word) if ps]))
+        pool = [w for w in words_of(labels[other["id"]]) if w[0] != words[k][0]] if other is not None else []
+        if pool:
+            wrong = per_word[:k] + word_phonemes([pool[int(rng.integers(len(pool)))]]) + per_word[k + 1:]
+            named = [x is not None and x >= UNCLEAR for x in word_error_rates(wrong, first)]
+            clean = [x is not None and x >= UNCLEAR for x in word_error_rates(per_word, first)]
+            u = unclear.setdefault(f"{lang}, {r.get('voice_engine', '?')} voice", [0, 0, 0, 0])
+            u[0] += named[k]
+            u[1] += 1
+            u[2] += sum(clean[i] for i, ps in enumerate(per_word) if ps)
+            u[3] += sum(1 for ps in per_word if ps)
+            row["replaced_word_named"] = bool(named[k])
         per_clip.append(row)
     judge_s = time.time() - t0
     if a.generated:
@@ -110,14 +127,22 @@ def main() -> None:
         langs[r["language"]] = langs.get(r["language"], 0) + 1
     result = {"corpus": a.corpus, "judge": a.judge or JUDGE_DIR, "warps": list(warps), "decoders": decoders, "clips": len(rows), "languages": langs,
               "generated": a.generated, "per": table, "per_clip": per_clip,
-              "judge_x_real_time": round(audio_s / max(judge_s, 1e-6), 1)}
+              "judge_x_real_time": round(audio_s / max(judge_s, 1e-6), 1),
+              "unclear_words": {g: {"replaced_word_named": round(u[0] / max(1, u[1]), 3), "clips": u[1],
+                                    "right_words_named": round(u[2] / max(1, u[3]), 3), "words": u[3]}
+                                for g, u in sorted(unclear.items())}}
     lines = ["| vocals scored against | " + " | ".join(f"PER {lang}" for lang in sorted(langs)) + " |",
              "|---" * (len(langs) + 1) + "|"]
     base = list(dict.fromkeys(g.split(" [")[0] for g in table))
     for g, v in sorted(table.items(), key=lambda kv: base.index(kv[0].split(" [")[0])):
         lines.append(f"| {g} | " + " | ".join(str(v.get(lang, "-")) for lang in sorted(langs)) + " |")
     md = (f"{len(rows)} held-out clips ({langs}); judge {result['judge']} listening at warps {list(warps)}, "
-          f"decoders {decoders}; {result['judge_x_real_time']}x real time on this CPU (all decoders)\n\n" + "\n".join(lines) + "\n")
+          f"decoders {decoders}; {result['judge_x_real_time']}x real time on this CPU (all decoders)\n\n" + "\n".join(lines) + "\n"
+          f"\nUnclear words ({decoders[0]} decoder; a word is named when its own phoneme error rate >= {UNCLEAR}): one asked "
+          "word per clip swapped for another clip's word, and the clip's right words\n\n"
+          "| clips | replaced word named | right words named |\n|---|---|---|\n"
+          + "".join(f"| {g} ({u['clips']}) | {u['replaced_word_named']} | {u['right_words_named']} ({u['words']} words) |\n"
+                    for g, u in result["unclear_words"].items()))
     write_results(a.out, result, md)
 
 

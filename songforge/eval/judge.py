@@ -67,13 +67,19 @@ def word_phonemes(words: list[tuple[str, float, float, str]]) -> list[list[str]]
 UNCLEAR = 0.5  # a word whose own phonemes are heard with at least this error rate is reported as unclear
 
 
-def unclear_words(words: list[tuple[str, float, float, str]], per_word: list[list[str]], hyp: list[str]) -> list[dict]:
-    """The asked words the judge did not hear clearly: one alignment of the heard phonemes to the asked ones, each
-    word's errors over its phonemes >= UNCLEAR (tones ignored), with the word's start time."""
+def word_error_rates(per_word: list[list[str]], hyp: list[str]) -> list[float | None]:
+    """Each asked word's share of one alignment of the heard phonemes to the asked ones: its errors over its phonemes
+    (None for a word without phonemes; tones ignored)."""
     from ..text.phonemes import untoned
     from .text import errors_by_group
     ref = [untoned(p) for ps in per_word for p in ps]
     group = [k for k, ps in enumerate(per_word) for _ in ps]
     errs = errors_by_group(ref, [untoned(p) for p in hyp], group)
-    return [{"word": w[0], "start": round(w[1], 2), "per": round(e / len(ps), 2)}
-            for w, ps, e in zip(words, per_word, errs + [0] * (len(per_word) - len(errs))) if ps and e / len(ps) >= UNCLEAR]
+    errs += [0] * (len(per_word) - len(errs))
+    return [e / len(ps) if ps else None for ps, e in zip(per_word, errs)]
+
+
+def unclear_words(words: list[tuple[str, float, float, str]], per_word: list[list[str]], hyp: list[str]) -> list[dict]:
+    """The asked words the judge did not hear clearly (word_error_rates >= UNCLEAR), with their start times."""
+    return [{"word": w[0], "start": round(w[1], 2), "per": round(r, 2)}
+            for w, r in zip(words, word_error_rates(per_word, hyp)) if r is not None and r >= UNCLEAR]
