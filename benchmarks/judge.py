@@ -40,6 +40,7 @@ def main() -> None:
     import torch
 
     from songforge.eval import shipped
+    from songforge.text.phonemes import untoned
     from songforge.eval.judge import (JUDGE_DIR, UNCLEAR, asked_phonemes, phone_lm, phoneme_errors, word_error_rates,
                                       word_phonemes)
     from songforge.model.judge import LISTEN_WARPS
@@ -61,6 +62,7 @@ def main() -> None:
         with open(os.path.join(a.corpus, r["labels"]), encoding="utf-8") as f:
             labels[r["id"]] = json.load(f)
     rng = np.random.default_rng(0)
+    pick = np.random.default_rng(1)  # the unclear-word check's own draws: the shuffles stay as they were
     tally: dict[str, dict[str, list[int]]] = {}
     per_clip, t0, audio_s = [], time.time(), 0.0
     unclear: dict[str, list[int]] = {}  # group -> [replaced word named, clips, right words named, right words]
@@ -93,10 +95,12 @@ def main() -> None:
         # unclear words: one asked word swapped for a word of another clip; is it named, and how many others are?
         first = next(iter(hyp.values()))
         per_word = word_phonemes(words)
-        k = int(rng.choice([i for i, ps in enumerate(per_word) if ps]))
-        pool = [w for w in words_of(labels[other["id"]]) if w[0] != words[k][0]] if other is not None else []
+        k = int(pick.choice([i for i, ps in enumerate(per_word) if ps]))
+        said = [untoned(p) for p in per_word[k]]
+        pool = [w for w in words_of(labels[other["id"]]) if [untoned(p) for p in word_phonemes([w])[0]] != said] \
+            if other is not None else []  # a word that sounds the same (tones aside) is not a swap
         if pool:
-            wrong = per_word[:k] + word_phonemes([pool[int(rng.integers(len(pool)))]]) + per_word[k + 1:]
+            wrong = per_word[:k] + word_phonemes([pool[int(pick.integers(len(pool)))]]) + per_word[k + 1:]
             named = [x is not None and x >= UNCLEAR for x in word_error_rates(wrong, first)]
             clean = [x is not None and x >= UNCLEAR for x in word_error_rates(per_word, first)]
             u = unclear.setdefault(f"{lang}, {r.get('voice_engine', '?')} voice", [0, 0, 0, 0])
