@@ -100,7 +100,8 @@ def main() -> None:
         pool = [w for w in words_of(labels[other["id"]]) if [untoned(p) for p in word_phonemes([w])[0]] != said] \
             if other is not None else []  # a word that sounds the same (tones aside) is not a swap
         if pool:
-            wrong = per_word[:k] + word_phonemes([pool[int(pick.integers(len(pool)))]]) + per_word[k + 1:]
+            swap = pool[int(pick.integers(len(pool)))]
+            wrong = per_word[:k] + word_phonemes([swap]) + per_word[k + 1:]
             named = [x is not None and x >= UNCLEAR for x in word_error_rates(wrong, first)]
             clean = [x is not None and x >= UNCLEAR for x in word_error_rates(per_word, first)]
             u = unclear.setdefault(f"{lang}, {r.get('voice_engine', '?')} voice", [0, 0, 0, 0])
@@ -109,6 +110,7 @@ def main() -> None:
             u[2] += sum(clean[i] for i, ps in enumerate(per_word) if ps)
             u[3] += sum(1 for ps in per_word if ps)
             row["replaced_word_named"] = bool(named[k])
+            row["replaced_word"] = {"sung": words[k][0], "asked": swap[0], "named": [words[i][0] for i, n in enumerate(named) if n]}
         per_clip.append(row)
     judge_s = time.time() - t0
     if a.generated:
