@@ -4,6 +4,8 @@ Mandarin tones are not scored (a sung syllable's pitch is the melody's);
 optionally PER on generated songs (song folders with labels.json + vocals, e.g. heldout.py's model folder).
 Each decoder in --decoders scores the same recognitions: `lm` (beam search with the judge folder's phone LM, the
 default where the folder has one) and `greedy`; rows of decoders after the first are marked [decoder].
+Unclear words (eval/judge.unclear_words, first decoder): per clip one asked word is swapped for another clip's word
+that sounds different; the table says how often the swapped word is named and how many right words are.
 
     python benchmarks/judge.py --corpus CORPUS --clips 24 [--generated DIR] --out benchmarks/results/judge.json
 """
