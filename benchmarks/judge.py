@@ -57,7 +57,8 @@ def main() -> None:
         raise SystemExit(f"--decoders: unknown {sorted(set(decoders) - {'lm', 'greedy'})}")
 
     def heard(x: np.ndarray) -> dict[str, list[str]]:
-        return {d: judge.recognise(torch.from_numpy(x), warps=warps, lm=lm if d == "lm" else None) for d in decoders}
+        chunks = judge.listen(torch.from_numpy(x), warps=warps)  # once: the decoders share the log-probabilities
+        return {d: judge.decode(chunks, lm if d == "lm" else None) for d in decoders}
     rows = (read_manifest(a.corpus, ("test",)) + read_manifest(a.corpus, ("valid",), required=False))[:a.clips]
     labels = {}
     for r in rows:

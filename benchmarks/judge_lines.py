@@ -41,7 +41,8 @@ def main() -> None:
             import soxr
             x = soxr.resample(x, sr, judge.cfg.sample_rate)
         audio = torch.from_numpy(np.ascontiguousarray(x, dtype=np.float32))
-        return {d: judge.recognise(audio, lm=m) for d, m in decoders.items()}
+        chunks = judge.listen(audio)  # once: the decoders share the log-probabilities
+        return {d: judge.decode(chunks, m) for d, m in decoders.items()}
 
     lines = lyric_lines()
     rng = np.random.default_rng(0)

@@ -79,23 +79,32 @@ class PhonemeJudge(nn.Module):
         return n
 
     @torch.no_grad()
-    def recognise(self, audio: torch.Tensor, chunk_s: float = 30.0,
-                  warps: tuple[float, ...] = LISTEN_WARPS, lm: PhoneLM | None = None) -> list[str]:
-        """[S] audio at sample_rate (in chunks for long songs) -> phoneme symbols. The log-probabilities are averaged
+    def listen(self, audio: torch.Tensor, chunk_s: float = 30.0,
+               warps: tuple[float, ...] = LISTEN_WARPS) -> list[torch.Tensor]:
+        """[S] audio at sample_rate -> log-probabilities [frames, vocab] per chunk of chunk_s (long songs), averaged
         over the mel power warped by each factor in `warps` (the training's vocal-tract augmentation, at listening
-        time: the judge hears the singer as several vocal-tract lengths and keeps what they agree on), then decoded
-        greedily, or by beam search with `lm` (model/phone_lm.py: which phoneme sequences the languages use)."""
+        time: the judge hears the singer as several vocal-tract lengths and keeps what they agree on)."""
         n = int(chunk_s * self.cfg.sample_rate)
-        out: list[str] = []
+        chunks = []
         for a in range(0, max(1, audio.shape[-1]), n):
             power = self.mel_power(audio[None, a:a + n])[0]
-            logp = torch.stack([self.from_power((power if w == 1.0 else frequency_warp(
-                power, w, FMIN, self.cfg.sample_rate / 2))[None])[0] for w in warps]).mean(0)
-            if lm is None:
-                out += greedy(logp.argmax(-1).tolist())
-            else:
-                out += [SYMBOLS[i] for i in beam_search(logp.numpy(), lm)]
+            chunks.append(torch.stack([self.from_power((power if w == 1.0 else frequency_warp(
+                power, w, FMIN, self.cfg.sample_rate / 2))[None])[0] for w in warps]).mean(0))
+        return chunks
+
+    @staticmethod
+    def decode(chunks: list[torch.Tensor], lm: PhoneLM | None = None) -> list[str]:
+        """listen()'s chunks -> phoneme symbols: greedy, or beam search with `lm` (model/phone_lm.py: which phoneme
+        sequences the languages use)."""
+        out: list[str] = []
+        for logp in chunks:
+            out += greedy(logp.argmax(-1).tolist()) if lm is None else [SYMBOLS[i] for i in beam_search(logp.numpy(), lm)]
         return out
+
+    def recognise(self, audio: torch.Tensor, chunk_s: float = 30.0,
+                  warps: tuple[float, ...] = LISTEN_WARPS, lm: PhoneLM | None = None) -> list[str]:
+        """[S] audio at sample_rate -> phoneme symbols (listen, then decode)."""
+        return self.decode(self.listen(audio, chunk_s, warps), lm)
 
 
 def greedy(ids: list[int]) -> list[str]:
