@@ -1,7 +1,7 @@
 # Two commands for a newcomer: `make demo` (set up, then the main job) and `make test` (set up, then the tests).
 PY ?= python3
 
-.PHONY: setup demo test test-slow bench-data bench-generate bench-heldout bench-ceiling bench-edits bench-sampling bench-words bench-judge bench-tagger bench-voice bench-voice-ab bench-evalval bench-style serve
+.PHONY: setup demo test test-slow train-smoke bench-data bench-generate bench-heldout bench-ceiling bench-edits bench-sampling bench-words bench-judge bench-tagger bench-voice bench-voice-ab bench-evalval bench-style serve
 
 setup:
 	bash scripts/install.sh
@@ -15,6 +15,10 @@ test: setup
 
 test-slow: setup
 	$(PY) -m pytest -m slow
+
+# a first training run, start to finish, in about 10 minutes on 2 cores (scripts/train_smoke.sh; SMOKE=runs/smoke)
+train-smoke: setup
+	bash scripts/train_smoke.sh
 
 bench-data: setup
 	$(PY) benchmarks/data_engine.py --hours 1.0 --workers 2 --exactness --intelligibility \

@@ -6,7 +6,7 @@ import os
 import sys
 
 from .errors import SpecError
-from .plan.fill import FILLERS
+from .cli_songs import add_song_options
 from .spec.formats import EXTENSIONS, FORMATS
 
 
@@ -45,7 +45,7 @@ def _summary(song) -> str:
     out = [f"{s.id}  ({os.path.basename(s.source)})  {kind}{t.duration:.1f} s, {t.bpm:g} bpm"
            f"{', ' + s.controls.key if s.controls.key else ''}, times {t.origin}, language {'+'.join(langs)}"]
     if s.style.tags or s.style.text:
-        out.append(f"  style:    {', '.join(s.style.tags)}{' | ' + s.style.text if s.style.text else ''}")
+        out.append("  style:    " + " | ".join(x for x in (", ".join(s.style.tags), s.style.text or "") if x))
     out.append("  resolved: " + resolved_line(s.style))
     if s.style.reference_audio:
         out.append(f"  ref audio: {s.style.reference_audio}")
@@ -65,23 +65,43 @@ def _summary(song) -> str:
     return "\n".join(out)
 
 
+def _songs(a, paths: list[str]):
+    """Load the songs of a command; (songs, errors, shown) or None after printing why the options are wrong."""
+    from .cli_songs import load_songs
+    try:
+        songs, errors = load_songs(a, paths)
+    except ValueError as e:
+        print(f"songforge {a.cmd}: {e}", file=sys.stderr)
+        return None
+    return songs, errors
+
+
 def cmd_check(a) -> int:
-    from .songs import load
-    songs, errors = load(a.files, a.format, a.filler)
-    for s in songs:
-        print(_summary(s))
-        print()
-    for e in errors:
-        print(e, file=sys.stderr)
+    from .cli_songs import song_paths
+    with song_paths(a.files) as (paths, shown):
+        got = _songs(a, paths)
+        if got is None:
+            return 2
+        songs, errors = got
+        for s in songs:
+            print(shown(_summary(s)))
+            print()
+        for e in errors:
+            print(shown(e), file=sys.stderr)
     print(songs_line(len(songs), errors), file=sys.stderr)
     return 1 if errors else 0
 
 
 def cmd_convert(a) -> int:
-    from .songs import convert, load
-    songs, errors = load(a.input, a.format)
-    for e in errors:
-        print(e, file=sys.stderr)
+    from .cli_songs import song_paths
+    from .songs import convert
+    with song_paths([a.input]) as (paths, shown):
+        got = _songs(a, paths)
+        if got is None:
+            return 2
+        songs, errors = got
+        for e in errors:
+            print(shown(e), file=sys.stderr)
     if songs:
         try:
             written = convert(songs, a.output, a.to)
@@ -93,15 +113,19 @@ def cmd_convert(a) -> int:
 
 
 def cmd_plot(a) -> int:
+    from .cli_songs import song_paths
     from .picture import plot_song
-    from .songs import load
-    songs, errors = load(a.spec, a.format, a.filler)
-    for e in errors:
-        print(e, file=sys.stderr)
-    if a.id:
-        songs = [s for s in songs if s.spec.id == a.id]
+    with song_paths([a.spec]) as (paths, shown):
+        got = _songs(a, paths)
+        if got is None:
+            return 2
+        songs, errors = got
+        for e in errors:
+            print(shown(e), file=sys.stderr)
+    if a.only:
+        songs = [s for s in songs if s.spec.id == a.only]
         if not songs and not errors:
-            print(f"{a.spec}: no song with id {a.id!r}", file=sys.stderr)
+            print(f"{a.spec}: no song with id {a.only!r}", file=sys.stderr)
             return 1
     for s in songs:
         out = a.output if len(songs) == 1 and a.output.lower().endswith(".png") else \
@@ -112,8 +136,15 @@ def cmd_plot(a) -> int:
 
 
 def cmd_render(a) -> int:
-    from .render.run import render_files
-    return render_files(a.spec, a.output, a.format, a.sample_rate, a.audio_format, not a.no_picture, a.workers, a.seed)
+    from .cli_songs import song_paths
+    from .render.run import render_songs
+    with song_paths(a.spec) as (paths, shown):
+        got = _songs(a, paths)
+        if got is None:
+            return 2
+        songs, errors = got
+        return render_songs(songs, [shown(e) for e in errors], a.output, a.sample_rate, a.audio_format,
+                            not a.no_picture, a.workers, a.seed)
 
 
 def cmd_data_build(a) -> int:
@@ -171,13 +202,32 @@ def cmd_eval(a) -> int:
 
 def cmd_train(a) -> int:
     import json
-    from .train.run import train
+    from .train.run import run_state, train
+    state = run_state(a.out)
+    if state is not None and not a.resume:
+        print(f"songforge train: {a.out} holds a run at step {state[0]} of {state[1]}: pass --resume to continue it, "
+              "or another --out", file=sys.stderr)
+        return 1
+    if state is None and a.resume:
+        print(f"songforge train: --resume: {a.out} holds no run to continue (no last/state.json)", file=sys.stderr)
+        return 1
+    overrides = {"steps": a.steps, "batch_size": a.batch_size, "lr": a.lr, "seed": a.seed, "segment_s": a.segment}
     try:
-        result = train(a.kind, a.config, a.data, a.out, codec=a.codec, init=a.init)
+        result = train(a.kind, a.config, a.data, a.out, codec=a.codec, init=a.init, overrides=overrides)
     except (FileNotFoundError, ValueError) as e:
         print(f"songforge train: {e}", file=sys.stderr)
         return 1
-    print(json.dumps(result))
+    print(json.dumps(result | {"out": a.out, "final": os.path.join(a.out, "final")}))
+    return 0
+
+
+def cmd_model_assemble(a) -> int:
+    from .cli_model import assemble_run
+    try:
+        print(assemble_run(a.codec, a.dit, a.out, a.card, a.steps, a.guidance, a.gl_iters, a.from_last))
+    except (FileNotFoundError, ValueError) as e:
+        print(f"songforge model assemble: {e}", file=sys.stderr)
+        return 1
     return 0
 
 
@@ -198,31 +248,35 @@ def main(argv: list[str] | None = None) -> int:
     sub = p.add_subparsers(dest="cmd", required=True)
     fmts = list(FORMATS)
 
-    c = sub.add_parser("check", help="validate song files and print a summary per song")
+    c = sub.add_parser("check", help="validate song files and print a summary per song",
+                       description="Validate song files (any format; '-' reads standard input) and print what will be "
+                                   "sung when: one summary per song, one line per problem.",
+                       epilog="example: songforge check lyrics.txt --style 'sad piano ballad' --duration 60")
     c.add_argument("files", nargs="+")
-    c.add_argument("--format", choices=fmts, help="input format (default: detected)")
-    c.add_argument("--filler", choices=FILLERS, default="vowel", help="how phonemes share a word's time")
+    add_song_options(c)
     c.set_defaults(fn=cmd_check)
 
-    c = sub.add_parser("convert", help="convert songs to another format")
+    c = sub.add_parser("convert", help="convert songs to another format",
+                       epilog="example: songforge convert examples/harbor.lrc --to text -o harbor.txt")
     c.add_argument("input")
     c.add_argument("--to", required=True, choices=fmts)
     c.add_argument("-o", "--output", required=True, help="output file (" + ", ".join(f"{k}: {v or 'a folder'}" for k, v in EXTENSIONS.items()) + ")")
-    c.add_argument("--format", choices=fmts, help="input format (default: detected)")
+    add_song_options(c, filler=False)
     c.set_defaults(fn=cmd_convert)
 
-    c = sub.add_parser("plot", help="draw the song's timeline (sections, words, phonemes, chords, melody)")
+    c = sub.add_parser("plot", help="draw the song's timeline (sections, words, phonemes, chords, melody)",
+                       epilog="example: songforge plot lyrics.txt -o song.png")
     c.add_argument("spec")
     c.add_argument("-o", "--output", required=True, help="a .png (one song) or a folder (one .png per song)")
-    c.add_argument("--id", help="only the song with this id")
-    c.add_argument("--format", choices=fmts)
-    c.add_argument("--filler", choices=FILLERS, default="vowel")
+    c.add_argument("--only", dest="only", metavar="ID", help="only the song with this id")
+    add_song_options(c)
     c.set_defaults(fn=cmd_plot)
 
-    c = sub.add_parser("render", help="render songs with the data engine (synthesizers): mix, stems, labels, picture")
+    c = sub.add_parser("render", help="render songs with the data engine (synthesizers): mix, stems, labels, picture",
+                       epilog="example: songforge render lyrics.txt --style 'funk, male vocals' -o out/")
     c.add_argument("spec", nargs="+")
     c.add_argument("-o", "--output", required=True, help="folder; one sub-folder per song")
-    c.add_argument("--format", choices=fmts)
+    add_song_options(c)
     c.add_argument("--sample-rate", type=int, default=24000, choices=(24000, 44100))
     c.add_argument("--audio-format", default="flac", choices=("flac", "wav"))
     c.add_argument("--no-picture", action="store_true")
@@ -267,8 +321,9 @@ def main(argv: list[str] | None = None) -> int:
     add_serve(sub)
 
     c = sub.add_parser("train", help="train the codec, the DiT, the phoneme judge, the style tagger, the vocal separator or the key "
-                                     "estimator on a corpus "
-                                     "(resumes from OUT/last if present)")
+                                     "estimator on a corpus",
+                       epilog="example: songforge train dit --config configs/dit_mel_small.json --data runs/corpus "
+                              "--codec configs/codec_mel --out runs/dit --steps 400   (docs/TRAINING.md)")
     c.add_argument("kind", choices=("codec", "dit", "judge", "tagger", "separator", "key"))
     c.add_argument("--config", required=True, help="JSON: {kind, model: {...}, train: {...}} (see configs/)")
     c.add_argument("--data", required=True, nargs="+", help="a corpus folder from `songforge data build` (judge, tagger, separator, key: one or more)")
@@ -276,7 +331,30 @@ def main(argv: list[str] | None = None) -> int:
     c.add_argument("--codec", help="dit: the trained codec checkpoint folder (latents are cached under OUT/latents); key: a codec "
                    "or model folder whose decoding the estimator also learns to hear (TrainConfig.decoded_share)")
     c.add_argument("--init", help="start from these weights (a checkpoint folder of the same kind)")
+    c.add_argument("--resume", action="store_true", help="continue the run in OUT from its last checkpoint (exactly: the "
+                   "same batches and noise as an unbroken run); without it an existing run in OUT is an error")
+    g = c.add_argument_group("over the config's train fields (saved in OUT/train_config.json)")
+    g.add_argument("--steps", type=int)
+    g.add_argument("--batch-size", type=int)
+    g.add_argument("--lr", type=float)
+    g.add_argument("--seed", type=int)
+    g.add_argument("--segment", type=float, metavar="SECONDS", help="training window length (0: whole clips)")
     c.set_defaults(fn=cmd_train)
+
+    m = sub.add_parser("model", help="model folders").add_subparsers(dest="model_cmd", required=True)
+    c = m.add_parser("assemble", help="a model folder (codec/ + dit/ in fp16 + model.json) from a trained DiT run, "
+                     "ready for `songforge generate --model`",
+                     epilog="example: songforge model assemble --codec configs/codec_mel --dit runs/dit --out runs/model")
+    c.add_argument("--codec", required=True, help="a codec checkpoint folder (configs/codec_mel) or a codec run folder "
+                   "(its final/ is used)")
+    c.add_argument("--dit", required=True, help="DiT run folder (its final/ and latents/stats.json are used)")
+    c.add_argument("--out", required=True)
+    c.add_argument("--card", help="JSON with the model card (data, steps, hardware, time, metrics)")
+    c.add_argument("--steps", type=int, help="default sampling steps of the model")
+    c.add_argument("--guidance", help="default guidance, as `songforge generate --guidance` takes it")
+    c.add_argument("--gl-iters", type=int, help="mel codec: Griffin-Lim iterations when decoding")
+    c.add_argument("--from-last", action="store_true", help="export the DiT's newest resume checkpoint (EMA) first")
+    c.set_defaults(fn=cmd_model_assemble)
 
     c = sub.add_parser("g2p", help="show the syllables and phonemes songforge sings for a lyric line")
     c.add_argument("text")

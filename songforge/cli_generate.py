@@ -6,13 +6,19 @@ import json
 import os
 import sys
 
+from .cli_songs import add_song_options
+from .flow.guidance import parse_guidance
+
 STEM_NAMES = ("vocals", "drums", "bass", "other")
 DEFAULT_MODEL = os.path.join(os.path.dirname(os.path.abspath(__file__)), "models", "default")
 
 
 def add_parser(sub) -> None:
-    c = sub.add_parser("generate", help="generate songs with the neural engine (mix, stems, labels, picture); edit songs")
-    c.add_argument("input", nargs="+", help="song file(s) in any input format (a jsonl batch too)")
+    c = sub.add_parser("generate", help="generate songs with the neural engine (mix, stems, labels, picture); edit songs",
+                       epilog='example: songforge generate lyrics.txt --style "sad piano ballad, female vocals" '
+                              "--duration 60 -o out/")
+    c.add_argument("input", nargs="+", help="song file(s) in any input format (a jsonl batch too; '-' reads standard "
+                   "input): plain lyrics with [verse]/[chorus] tags will do")
     c.add_argument("-o", "--out", required=True, help="output folder (one subfolder per song; existing ones are kept)")
     c.add_argument("--model", default=DEFAULT_MODEL, help="model folder (default: the shipped default model)")
     c.add_argument("--steps", type=int, help="sampling steps (default: the model's)")
@@ -29,7 +35,8 @@ def add_parser(sub) -> None:
                    "lyrics+style+plan=2 guides them jointly with one extra model pass")
     c.add_argument("--seed", type=int, default=0)
     c.add_argument("--stems", default=",".join(STEM_NAMES), help="stems to write (default: all four)")
-    c.add_argument("--format", choices=("flac", "wav"), default="flac")
+    c.add_argument("--audio-format", choices=("flac", "wav"), default="flac")
+    add_song_options(c)
     c.add_argument("--no-picture", action="store_true")
     c.add_argument("--batch-size", type=int, default=1, help="songs sampled together (plain generation only)")
     c.add_argument("--device", default="cpu")
@@ -48,20 +55,6 @@ def add_parser(sub) -> None:
     e.add_argument("--remove-stem", choices=STEM_NAMES, help="separate the input mix and drop this stem")
     e.add_argument("--extract-stem", choices=STEM_NAMES, help="separate the input mix and keep only this stem")
     c.set_defaults(fn=cmd_generate)
-
-
-def _guidance(text: str | None, default):
-    if not text:
-        return default
-    out = []
-    for part in text.split(","):
-        name, _, w = part.partition("=")
-        names = [n.strip() for n in name.split("+")]
-        if not w or any(n not in ("lyrics", "style", "plan") for n in names):
-            raise ValueError(f"--guidance: {part!r} is not NAME=WEIGHT with NAME in lyrics, style, plan "
-                             "(or several joined by +)")
-        out.append(("+".join(names), float(w)))
-    return tuple(out)
 
 
 def _read_song_audio(path: str, sample_rate: int) -> dict:
@@ -111,7 +104,8 @@ def cmd_generate(a) -> int:
     from tqdm import tqdm
 
     from .pipeline import load as load_model
-    from .songs import load as load_songs, with_references
+    from .cli_songs import load_songs, song_paths
+    from .songs import with_references
     editing = a.edit_span or a.cont or a.add_stem or a.remove_stem or a.extract_stem
     if editing and not a.song:
         print(f"{' '.join(a.input)}: editing needs --song (the input song's folder or audio file)", file=sys.stderr)
@@ -128,7 +122,7 @@ def cmd_generate(a) -> int:
             if v is not None and not 0 <= v <= 1:
                 raise ValueError(f"{flag} {v:g}: must be between 0 and 1")
         sampling = replace(sampling, steps=a.steps or sampling.steps, sampler=a.sampler or sampling.sampler,
-                           guidance=_guidance(a.guidance, sampling.guidance),
+                           guidance=parse_guidance(a.guidance, sampling.guidance),
                            vocal_guide=sampling.vocal_guide if a.vocal_guide is None else a.vocal_guide,
                            accompaniment_guide=sampling.accompaniment_guide if a.accompaniment_guide is None
                            else a.accompaniment_guide)
@@ -141,9 +135,14 @@ def cmd_generate(a) -> int:
         return 1
     dropped = (a.remove_stem,) if a.remove_stem else tuple(s for s in STEM_NAMES if s != a.extract_stem) \
         if a.extract_stem else ()
-    songs, errors = load_songs(a.input)
-    for err in errors:
-        print(err, file=sys.stderr)
+    with song_paths(a.input) as (paths, shown):
+        try:
+            songs, errors = load_songs(a, paths)
+        except ValueError as e:
+            print(f"songforge generate: {e}", file=sys.stderr)
+            return 2
+        for err in errors:
+            print(shown(err), file=sys.stderr)
     for flag, path in (("--style-audio", a.style_audio), ("--voice-audio", a.voice_audio)):
         if path and not os.path.isfile(path):
             print(f"{flag}: audio file not found: {path}", file=sys.stderr)
@@ -170,6 +169,6 @@ def cmd_generate(a) -> int:
             continue
         for r in results:
             r = r.without(dropped)
-            written.append(r.write(a.out, a.format, not a.no_picture, tuple(s for s in stems if s in r.stems)))
+            written.append(r.write(a.out, a.audio_format, not a.no_picture, tuple(s for s in stems if s in r.stems)))
     print(json.dumps({"written": written, "skipped_existing": len(songs) - len(todo), "failed": failed}))
     return 1 if failed else 0

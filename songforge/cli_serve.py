@@ -1,6 +1,7 @@
 """`songforge serve`: the web UI at / and the REST API under /v1/ in one process."""
 from __future__ import annotations
 
+import os
 import sys
 
 
@@ -14,6 +15,8 @@ def add_parser(sub) -> None:
     c.add_argument("--workers", type=int, default=1, help="jobs run at once")
     c.add_argument("--queue", type=int, default=8, help="jobs that may wait; more are answered 429")
     c.add_argument("--job-time-limit", type=float, default=1800.0, help="seconds a job may run")
+    c.add_argument("--media-root", metavar="DIR", help="a folder whose files song files sent to the server may name by "
+                   "relative path (default: none; a request may name only the files it uploads)")
     c.add_argument("--no-ui", action="store_true", help="REST API only")
     c.set_defaults(fn=cmd_serve)
 
@@ -28,6 +31,10 @@ def cmd_serve(a) -> int:
     if a.workers < 1 or a.queue < 1 or a.max_duration <= 0 or a.job_time_limit <= 0:
         print("songforge serve: --workers, --queue, --max-duration and --job-time-limit must be positive", file=sys.stderr)
         return 1
-    serve(ServerConfig(a.data, a.model, a.workers, a.queue, a.max_duration, job_time_limit=a.job_time_limit),
+    if a.media_root and not os.path.isdir(a.media_root):
+        print(f"songforge serve: --media-root {a.media_root}: not a folder", file=sys.stderr)
+        return 1
+    serve(ServerConfig(a.data, a.model, a.workers, a.queue, a.max_duration, job_time_limit=a.job_time_limit,
+                       media_root=os.path.realpath(a.media_root) if a.media_root else None),
           a.host, a.port, ui=not a.no_ui)
     return 0

@@ -71,7 +71,7 @@ def test_fuzz_lrc(text):
 @FUZZ
 @given(st.text(max_size=200))
 def test_fuzz_any_text_any_format(text):
-    for suffix in (".json", ".jsonl", ".lrc", ".yaml"):
+    for suffix in (".json", ".jsonl", ".lrc", ".yaml", ".txt", ".md"):
         _run(text, suffix)
 
 
@@ -80,6 +80,7 @@ def test_fuzz_any_text_any_format(text):
 def test_fuzz_bytes(data):
     _run(data, ".json")
     _run(data, ".lrc")
+    _run(data, ".txt")
 
 
 @FUZZ

@@ -187,7 +187,7 @@ def test_cli_generate_batch_resume_and_edits(tiny_model, tmp_path, capsys):
 
 
 def test_joint_guidance_term_drops_its_conditions_together():
-    from songforge.cli_generate import _guidance
+    from songforge.flow.guidance import parse_guidance as _guidance
     from songforge.pipeline import Sampling
     g = _guidance("lyrics+style+plan=2, plan=0.5", ())
     assert g == (("lyrics+style+plan", 2.0), ("plan", 0.5))

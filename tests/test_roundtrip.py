@@ -20,6 +20,7 @@ CAPS = {
     "lrc": {"id", "words", "lines", "line_starts", "duration"},
     "acestep": {"id", "words", "lines", "sections", "duration", "style", "generation"},
     "yue": {"id", "words", "lines", "sections", "style"},
+    "text": {"id", "words", "lines", "sections", "duration", "style"},
 }
 
 

@@ -46,3 +46,23 @@ def test_ui_generates_an_example_song(live_server):
         page.screenshot(path=os.path.join(out, "serve_ui.png"), full_page=True)
         browser.close()
     assert os.path.getsize(os.path.join(out, "serve_ui.png")) > 10_000
+
+
+@pytest.mark.skipif(not os.path.exists(CHROMIUM), reason="Debian chromium is not installed (scripts/install.sh)")
+def test_ui_generates_the_placeholder_lyrics_as_typed(live_server):
+    """What the lyrics box shows as its placeholder, typed as is (plain lyrics, no format chosen), makes a song."""
+    from songforge.serve.ui import PLACEHOLDER
+    with sync_api.sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+        page = browser.new_page(viewport={"width": 1400, "height": 1000})
+        page.goto(live_server + "/", wait_until="networkidle", timeout=120_000)
+        box = page.locator("#sf-text textarea")
+        assert box.get_attribute("placeholder") == PLACEHOLDER
+        box.fill(PLACEHOLDER)
+        page.locator("#sf-generate").click()
+        page.wait_for_function("/Done|Failed|Refused/.test(document.querySelector('#sf-status').innerText)",
+                               timeout=300_000)
+        status = page.locator("#sf-status").inner_text()
+        assert "Done" in status and "input" in status, status
+        page.wait_for_selector("#sf-picture img", timeout=30_000)
+        browser.close()

@@ -53,3 +53,18 @@ def guided_velocity(model: Model, x: torch.Tensor, t: torch.Tensor, cond: dict, 
     for term, v_neg in zip(live, v[1:]):
         out = out + term.weight * (v[0] - v_neg)
     return out
+
+
+def parse_guidance(text: str | None, default: tuple) -> tuple[tuple[str, float], ...]:
+    """'lyrics=2,style+plan=1.5' -> (('lyrics', 2.0), ('style+plan', 1.5)); empty text -> `default`."""
+    if not text:
+        return default
+    out = []
+    for part in text.split(","):
+        name, _, w = part.partition("=")
+        names = [n.strip() for n in name.split("+")]
+        if not w or any(n not in ("lyrics", "style", "plan") for n in names):
+            raise ValueError(f"--guidance: {part!r} is not NAME=WEIGHT with NAME in lyrics, style, plan "
+                             "(or several joined by +)")
+        out.append(("+".join(names), float(w)))
+    return tuple(out)

@@ -17,12 +17,12 @@ def _render_one(i: int) -> str:
     return write_song(plan, render_plan(plan, _JOB["sr"]), _JOB["out"], _JOB["audio_format"], _JOB["picture"])
 
 
-def render_files(paths: list[str], out: str, fmt: str | None, sample_rate: int, audio_format: str, picture: bool,
+def render_songs(songs: list, errors: list, out: str, sample_rate: int, audio_format: str, picture: bool,
                  workers: int, seed: int | None) -> int:
-    """Render every good song in `paths`; bad items are reported and skipped. Returns an exit status."""
-    from ..songs import load
+    """Render every good song (songforge.songs.Song); `errors` (the bad items, reported and skipped) are printed
+    first. Returns an exit status."""
     from .batch import default_workers, run_isolated
-    songs, errors = load(paths, fmt)
+    errors = list(errors)
     seen: dict[str, str] = {}
     unique = []
     for s in songs:  # one folder per id: a second song with the same id would overwrite the first

@@ -1,5 +1,7 @@
-"""The REST API under /v1: check songs, submit jobs (JSON, or multipart with an input song for edits), follow
-them, fetch their files, delete them. JSON in and out; every limit answers a 4xx with a one-line `detail`."""
+"""The REST API under /v1: check songs, submit jobs (JSON, or multipart with the files the songs name and an input
+song for edits), follow them, fetch their files, delete them. JSON in and out; every limit answers a 4xx with a
+one-line `detail`. A song may name only files the request uploads (or, if the operator allows, files under the
+media root): see jobs.access."""
 from __future__ import annotations
 
 import json
@@ -13,7 +15,7 @@ from pydantic import BaseModel, Field, ValidationError, field_validator
 from . import jobs
 from .config import ServerConfig
 from .store import JobStore
-from .service import Refused, create_job
+from .service import Refused, check as check_songs, create_job
 from .workers import Workers
 
 Format = Literal["songforge", "jam", "levo", "lrc", "acestep", "yue"]
@@ -73,6 +75,51 @@ def _error(status: int, detail: str) -> JSONResponse:
     return JSONResponse({"detail": detail}, status_code=status)
 
 
+_MULTIPART_SCHEMA = {"type": "object", "required": ["request"], "properties": {
+    "request": {"type": "string", "description": "the request as JSON text"},
+    "files": {"type": "array", "items": {"type": "string", "format": "binary"},
+              "description": "files the song text names (a JAM lyric file or style .txt, a reference or voice "
+                             "recording), each named in the text by its file name"}}}
+
+
+class _BadRequest(Exception):
+    def __init__(self, response: JSONResponse):
+        self.response = response
+
+
+async def _read(request: Request, model, cfg: ServerConfig):
+    """(request model, edit song upload or None, [(file name, bytes)] uploaded files) from JSON or multipart."""
+    song, files = None, []
+    try:
+        if request.headers.get("content-type", "").startswith("multipart/form-data"):
+            form = await request.form(max_files=cfg.max_files + 1, max_fields=cfg.max_files + 4,
+                                      max_part_size=cfg.max_upload)
+            if "request" not in form:
+                raise _BadRequest(_error(422, "multipart: field 'request' (the request as JSON text) is missing"))
+            req = model.model_validate_json(str(form["request"]))
+            for field, value in form.multi_items():
+                if field == "request":
+                    continue
+                if not hasattr(value, "filename"):
+                    raise _BadRequest(_error(422, f"multipart: field {field!r:.40} must be a file"))
+                item = (value.filename or "", await value.read())
+                if field == "song":
+                    song = item
+                else:
+                    files.append(item)
+        else:
+            req = model.model_validate_json(await request.body())
+    except ValidationError as e:
+        first = e.errors()[0]
+        where = ".".join(str(x) for x in first["loc"]) or "body"
+        raise _BadRequest(_error(422, f"request field '{where}': {first['msg']}")) from None
+    except _BadRequest:
+        raise
+    except Exception as e:  # a malformed multipart body
+        raise _BadRequest(_error(400, f"cannot read the request: {str(e).splitlines()[0][:200] if str(e) else type(e).__name__}")) from None
+    return req, song, files
+
+
 def router(cfg: ServerConfig, store: JobStore, workers: Workers) -> APIRouter:
     r = APIRouter(prefix="/v1")
     folder = cfg.job_folder
@@ -82,11 +129,22 @@ def router(cfg: ServerConfig, store: JobStore, workers: Workers) -> APIRouter:
         return {"status": "ok", "model": cfg.model or "default", "workers": cfg.workers,
                 "queue_limit": cfg.max_queued, "jobs": store.counts(), "max_duration": cfg.max_duration}
 
-    @r.post("/check", summary="validate song text; one line per problem")
-    def check(req: CheckRequest):
+    @r.post("/check", summary="validate song text; one line per problem",
+            openapi_extra={"requestBody": {"content": {
+                "application/json": {"schema": CheckRequest.model_json_schema(ref_template="#/components/schemas/{model}")},
+                "multipart/form-data": {"schema": _MULTIPART_SCHEMA}}, "required": True}})
+    async def check(request: Request):
+        try:
+            req, song, files = await _read(request, CheckRequest, cfg)
+        except _BadRequest as e:
+            return e.response
+        if song is not None:
+            files.append(song)
         tmp = folder("check-" + store.new_id())
         try:
-            c = jobs.check_text(tmp, req.text, req.format, req.genre, cfg.max_duration)
+            c = check_songs(cfg, tmp, req, files)
+        except Refused as e:
+            return _error(e.status, e.detail)
         finally:
             jobs.remove_folder(tmp)
         return {"ok": not c.problems and bool(c.songs), "songs": [jobs.song_summary(s) for s in c.songs],
@@ -95,35 +153,17 @@ def router(cfg: ServerConfig, store: JobStore, workers: Workers) -> APIRouter:
     @r.post("/jobs", status_code=202, summary="submit songs to generate, render or edit",
             openapi_extra={"requestBody": {"content": {
                 "application/json": {"schema": JobRequest.model_json_schema(ref_template="#/components/schemas/{model}")},
-                "multipart/form-data": {"schema": {"type": "object", "required": ["request", "song"], "properties": {
-                    "request": {"type": "string", "description": "a JobRequest as JSON text"},
-                    "song": {"type": "string", "format": "binary", "description": "the input song (wav/flac/ogg/mp3)"}}}}},
+                "multipart/form-data": {"schema": _MULTIPART_SCHEMA | {"properties": _MULTIPART_SCHEMA["properties"] | {
+                    "song": {"type": "string", "format": "binary",
+                             "description": "edits: the input song (wav/flac/ogg/mp3)"}}}}},
                 "required": True}})
     async def submit(request: Request):
-        upload = None
-        ctype = request.headers.get("content-type", "")
         try:
-            if ctype.startswith("multipart/form-data"):
-                form = await request.form(max_files=1, max_fields=4, max_part_size=cfg.max_upload)
-                if "request" not in form:
-                    return _error(422, "multipart: field 'request' (the job as JSON text) is missing")
-                req = JobRequest.model_validate_json(str(form["request"]))
-                upload = form.get("song")
-                if upload is not None and not hasattr(upload, "filename"):
-                    return _error(422, "multipart: field 'song' must be a file")
-            else:
-                req = JobRequest.model_validate_json(await request.body())
-        except ValidationError as e:
-            first = e.errors()[0]
-            where = ".".join(str(x) for x in first["loc"]) or "body"
-            return _error(422, f"request field '{where}': {first['msg']}")
-        except Exception as e:  # a malformed multipart body
-            return _error(400, f"cannot read the request: {e}")
-        data = None
-        if upload is not None and hasattr(upload, "filename"):
-            data = (upload.filename or "", await upload.read())
+            req, data, files = await _read(request, JobRequest, cfg)
+        except _BadRequest as e:
+            return e.response
         try:
-            jid, c = create_job(cfg, store, workers, req, data)
+            jid, c = create_job(cfg, store, workers, req, data, files)
         except Refused as e:
             body = {"detail": e.detail} | ({"problems": e.problems} if e.problems else {})
             return JSONResponse(body, status_code=e.status, headers={"Retry-After": "10"} if e.status == 429 else None)

@@ -33,12 +33,18 @@ def _num(value, what: str) -> float:
 
 
 def compose(text: str, fmt: str | None, genre: str = "", style_text: str = "", duration: float | None = None,
-            chords=None, words=None) -> str:
+            chords=None, words=None, files: list[tuple[str, bytes]] = ()) -> str:
     """songforge YAML for the first song in `text`, with what the UI set: style text, duration (s), chords
-    (rows symbol, start, end) and word times (rows word, start, end — in the song's word order)."""
+    (rows symbol, start, end) and word times (rows word, start, end — in the song's word order). `files`: the
+    uploads the song names ((file name, bytes) each); the YAML names them by the same file names."""
     from ..plan.timing import timed_spec
     from ..spec.formats import write_songs
     with tempfile.TemporaryDirectory() as tmp:
+        tmp = os.path.realpath(tmp)  # the readers name files by their real paths; the YAML names them relatively
+        try:
+            jobs.save_uploads(tmp, list(files), len(files))
+        except jobs.BadUpload as e:
+            raise ComposeError(str(e)) from None
         checked = jobs.check_text(tmp, text, fmt, genre)
         if not checked.songs:
             raise ComposeError("; ".join(checked.problems) or "the text holds no song")
@@ -65,7 +71,7 @@ def compose(text: str, fmt: str | None, genre: str = "", style_text: str = "", d
             spec = timed_spec(spec, song.timing).with_word_times(times)
         if duration:
             spec = replace(spec, duration=float(duration))
-        path = os.path.join(tmp, "song.yaml")
+        path = os.path.join(tmp, jobs.UPLOADS, "song.yaml")  # beside the uploads: the YAML names them plainly
         write_songs([spec], path, "songforge")
         with open(path, encoding="utf-8") as f:
             return f.read()

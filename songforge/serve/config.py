@@ -15,6 +15,9 @@ class ServerConfig:
     max_body: int = 1_000_000         # bytes of a JSON request
     max_upload: int = 50_000_000      # bytes of an uploaded song
     job_time_limit: float = 1800.0    # seconds a job may run
+    media_root: str | None = None     # a folder whose files requests may name by relative path (off: uploads only)
+    max_songs: int = 16               # songs per request
+    max_files: int = 8                # uploaded files per request (besides an edit's input song)
 
     def job_folder(self, jid: str) -> str:
         return os.path.join(self.data, "jobs", jid)

@@ -3,11 +3,15 @@ the server), songs are checked in-process, and the work runs as a `songforge gen
 the same batch code as the CLI (per-song errors, atomic song folders, resume) — under a time limit, killed with
 the server if the server dies.
 
-Job folder:  <data>/jobs/<id>/input.<ext> (or input/ for YuE), song.<ext> (an edit's uploaded song), out/<song>/"""
+The files a song may name (a JAM lyric file, a reference recording) are the ones the request uploads, kept in the
+job's files/ folder, and, where the operator allows it, those under the server's media root: the reader and the
+child process are confined to them (spec/files.FileAccess), so a request never reads the server's other files.
+
+Job folder:  <data>/jobs/<id>/input.<ext> (or input/ for YuE), files/ (uploads the song names), song.<ext> (an
+edit's uploaded song), out/<song>/"""
 from __future__ import annotations
 
 import ctypes
-import json
 import os
 import re
 import shutil
@@ -20,29 +24,57 @@ from dataclasses import dataclass
 
 from ..errors import SpecError
 from ..render.mix import STEMS
-from ..spec.formats import FORMATS as _READERS
+from ..spec.files import FileAccess
+from ..spec.formats import FORMATS as _READERS, SNIFFED, sniff as sniff_format
 
 FORMATS = tuple(_READERS)
 FILES = ("mix",) + STEMS  # audio files a song folder may hold (+ labels.json, song.png)
 _PROGRESS = re.compile(r"sampling:\s+(\d+)%")
+UPLOADS = "files"  # the job's sub-folder of uploaded files its songs may name
+_UPLOAD_NAME = re.compile(r"^[^/\\\x00-\x1f]{1,128}$")
+
+
+class BadUpload(ValueError):
+    """An uploaded file the server will not keep (its name, or too many); the message is one line."""
+
+
+# -- files a request may name ---------------------------------------------------------------------------------
+def access(folder: str, media_root: str | None = None) -> FileAccess:
+    """What the songs of the job in `folder` may name: its uploads, then (if the operator allows) the media root."""
+    return FileAccess((os.path.join(folder, UPLOADS),) + ((media_root,) if media_root else ()),
+                      "the files sent with this request" + (" or under this server's media folder" if media_root else ""))
+
+
+def save_uploads(folder: str, uploads: list[tuple[str, bytes]], max_files: int) -> None:
+    """Keep the request's files under folder/files/ by their own file names (a plain name: no folder, no `..`)."""
+    if len(uploads) > max_files:
+        raise BadUpload(f"{len(uploads)} files is more than this server's limit of {max_files} per request")
+    where = os.path.join(folder, UPLOADS)
+    os.makedirs(where, exist_ok=True)
+    seen = set()
+    for name, data in uploads:
+        if not _UPLOAD_NAME.match(name or "") or name.startswith(".") or name.strip() != name:
+            raise BadUpload(f"uploaded file name {name!r:.60}: expected a plain file name (no folder, not hidden)")
+        if name in seen:
+            raise BadUpload(f"uploaded file name {name!r}: sent twice")
+        seen.add(name)
+        with open(os.path.join(where, name), "xb") as f:
+            f.write(data)
+
+
+def _yaml_aliases(text: str) -> bool:
+    """True if YAML text uses aliases (*name), which can make a small request expand without bound."""
+    import yaml
+    try:
+        return any(isinstance(ev, yaml.AliasEvent) for ev in yaml.parse(text))
+    except yaml.YAMLError:
+        return False  # the reader says what is wrong
 
 
 # -- input ---------------------------------------------------------------------------------------------------
 def sniff(text: str) -> str:
     """Input file extension for text in an unnamed format (the readers then detect the exact format)."""
-    body = text.lstrip("\ufeff \t\r\n")
-    if body[:1] in "{[":
-        try:
-            json.loads(body)
-            return ".json"
-        except ValueError:
-            pass
-    lines = [ln.strip() for ln in body.splitlines() if ln.strip()]
-    if lines and all(ln.startswith("{") and ln.endswith("}") for ln in lines):
-        return ".jsonl"
-    if any(re.match(r"^\[\d{1,3}:\d{1,2}(?:[.:]\d{1,3})?\]", ln) for ln in lines):
-        return ".lrc"
-    return ".yaml"
+    return SNIFFED[sniff_format(text)]
 
 
 def write_input(folder: str, text: str, fmt: str | None, genre: str = "") -> str:
@@ -55,7 +87,7 @@ def write_input(folder: str, text: str, fmt: str | None, genre: str = "") -> str
             with open(os.path.join(song, name), "w", encoding="utf-8") as f:
                 f.write(body)
         return song
-    ext = {"jam": ".json", "levo": ".jsonl", "lrc": ".lrc", "acestep": ".json"}.get(fmt or "", "")
+    ext = {"jam": ".json", "levo": ".jsonl", "lrc": ".lrc", "acestep": ".json", "text": ".txt"}.get(fmt or "", "")
     if not ext:
         ext = sniff(text)
         if fmt == "songforge" and ext not in (".json", ".yaml"):
@@ -74,14 +106,29 @@ class Checked:
     notes: list[str]       # warnings and the readers' notes (the item is kept)
 
 
-def check_text(folder: str, text: str, fmt: str | None, genre: str = "", max_duration: float | None = None) -> Checked:
-    """Read and validate the request's songs as the CLI would; messages name `input`, never a server path."""
+def check_text(folder: str, text: str, fmt: str | None, genre: str = "", max_duration: float | None = None,
+               media_root: str | None = None, max_songs: int | None = None) -> Checked:
+    """Read and validate the request's songs as the CLI would, naming only the files uploaded to folder/files/ (or
+    under `media_root`); messages name `input` and the names the request used, never a server path."""
     from ..songs import load
     path = write_input(folder, text, fmt, genre)
-    songs, errors = load(path, None if fmt in (None, "yue") else fmt)
     shown = "input" + (os.path.splitext(path)[1] if os.path.isfile(path) else "")
-    clean = lambda e: str(e).replace(path, shown).replace(folder + os.sep, "")  # noqa: E731
+    if path.endswith(".yaml") and _yaml_aliases(text):
+        return Checked(path, [], [f"{shown}: YAML aliases (*name) are not accepted by this server"], [])
+    songs, errors = load(path, None if fmt in (None, "yue") else fmt, files=access(folder, media_root))
+    hidden = [(path, shown), (os.path.join(folder, UPLOADS) + os.sep, ""), (folder + os.sep, "")]
+    if media_root:
+        hidden.append((os.path.realpath(media_root) + os.sep, ""))
+
+    def clean(e) -> str:
+        line = str(e)
+        for server_path, name in hidden:
+            line = line.replace(server_path, name)
+        return line
     problems = [clean(e) for e in errors]
+    if max_songs is not None and len(songs) + len(errors) > max_songs:
+        return Checked(path, [], [f"{shown}: {len(songs) + len(errors)} songs is more than this server's limit of "
+                                  f"{max_songs} per request"], [])
     kept = []
     for s in songs:
         if max_duration is not None and s.timing.duration > max_duration:
@@ -111,18 +158,19 @@ def _die_with_parent() -> None:
         pass
 
 
-def command(job, folder: str, model: str | None) -> list[str]:
-    """The CLI command that does this job's work."""
+def command(job, folder: str, model: str | None, media_root: str | None = None) -> list[str]:
+    """The CLI command that does this job's work, confined to the files the job may name."""
     req = job.request
     s = req.get("settings", {})
     inp = req["input"]
     out = os.path.join(folder, "out")
+    confine = [a for root in access(folder, media_root).roots for a in ("--files-from", root)]
     if job.mode == "render":
-        cmd = ["render", inp, "-o", out, "--workers", "1"]
+        cmd = ["render", inp, "-o", out, "--workers", "1"] + confine
         if s.get("seed") is not None:
             cmd += ["--seed", str(s["seed"])]
         return [sys.executable, "-m", "songforge"] + cmd
-    cmd = ["generate", inp, "-o", out, "--seed", str(s.get("seed") or 0)]
+    cmd = ["generate", inp, "-o", out, "--seed", str(s.get("seed") or 0)] + confine
     if model:
         cmd += ["--model", model]
     if s.get("steps"):
@@ -183,12 +231,12 @@ def finished_songs(folder: str, songs: list[str]) -> list[bool]:
 
 
 def run(job, folder: str, model: str | None, time_limit: float, running: Running,
-        on_progress=lambda value: None) -> tuple[bool, str | None, list[str]]:
+        on_progress=lambda value: None, media_root: str | None = None) -> tuple[bool, str | None, list[str]]:
     """Do the job's work. Returns (ok, error, per-song error lines)."""
     log_path = os.path.join(folder, "log.txt")
     env = dict(os.environ, PYTHONUNBUFFERED="1", MPLBACKEND="Agg")
     with open(log_path, "ab") as log:
-        p = subprocess.Popen(command(job, folder, model), stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+        p = subprocess.Popen(command(job, folder, model, media_root), stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                              stdin=subprocess.DEVNULL, env=env, start_new_session=True, preexec_fn=_die_with_parent)
         running.add(job.id, p)
         lines: list[str] = []

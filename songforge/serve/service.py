@@ -1,4 +1,5 @@
-"""Creating a job, shared by the REST API and the UI: check the songs, keep the input song of an edit, queue."""
+"""Creating a job, shared by the REST API and the UI: keep the files the request uploads, check the songs (naming
+only those files), keep the input song of an edit, queue."""
 from __future__ import annotations
 
 import os
@@ -37,8 +38,19 @@ def _save_song(where: str, name: str, data: bytes, cfg) -> str:
     return path
 
 
-def create_job(cfg, store, workers, req, upload: tuple[str, bytes] | None = None) -> tuple[str, jobs.Checked]:
-    """Queue `req` (an api.JobRequest); `upload` = (file name, bytes) of an edit's input song. Raises Refused."""
+def check(cfg, folder: str, req, files: list[tuple[str, bytes]] = ()) -> jobs.Checked:
+    """Check `req`'s songs in `folder`, with `files` ((file name, bytes) each) uploaded beside them. Raises Refused."""
+    try:
+        jobs.save_uploads(folder, list(files), cfg.max_files)
+    except jobs.BadUpload as e:
+        raise Refused(422, str(e)) from None
+    return jobs.check_text(folder, req.text, req.format, req.genre, cfg.max_duration, cfg.media_root, cfg.max_songs)
+
+
+def create_job(cfg, store, workers, req, upload: tuple[str, bytes] | None = None,
+               files: list[tuple[str, bytes]] = ()) -> tuple[str, jobs.Checked]:
+    """Queue `req` (an api.JobRequest); `upload` = (file name, bytes) of an edit's input song; `files` = the files
+    its songs name (a lyric file, a reference recording). Raises Refused."""
     if req.edit is not None:
         if (p := req.edit.problem()) is not None:
             raise Refused(422, p)
@@ -49,7 +61,7 @@ def create_job(cfg, store, workers, req, upload: tuple[str, bytes] | None = None
     jid = store.new_id()
     where = cfg.job_folder(jid)
     try:
-        c = jobs.check_text(where, req.text, req.format, req.genre, cfg.max_duration)
+        c = check(cfg, where, req, files)
         if not c.songs:
             raise Refused(422, "no song to make: " + ("; ".join(c.problems) or "the text holds no song"), c.problems)
         payload = req.model_dump(exclude={"text"}) | {"input": c.path}

@@ -11,7 +11,7 @@ import gradio as gr
 
 from . import jobs
 from .compose import ComposeError, compose
-from .service import Refused, create_job
+from .service import Refused, check as check_songs, create_job
 
 EXAMPLES_DIR = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))), "examples")
 FORMAT_CHOICES = ["auto"] + list(jobs.FORMATS)
@@ -22,6 +22,8 @@ ACCOMPANIMENT_GUIDE_CHOICES = [("the model's default (the rendering for a song s
                                ("from the rendering at t0 0.6", "0.6"), ("from the rendering at t0 0.9", "0.9")]
 EDIT_CHOICES = [("regenerate a span", "span"), ("continue the song", "continue"), ("add / regenerate a stem", "add"),
                 ("remove a stem", "remove"), ("extract a stem", "extract")]
+PLACEHOLDER = ("style: warm acoustic pop, female vocals\n\n[verse]\nthe harbor lights are low tonight\n"
+               "I count the boats that never came\n\n[chorus]\nhold on, hold on, the tide will turn")
 CSS = """
 #sf-title h1 {margin-bottom: 0}
 #sf-status {min-height: 2.5em}
@@ -41,6 +43,16 @@ def _fmt(value: str) -> str | None:
     return None if value in ("auto", "", None) else value
 
 
+def _uploads(paths) -> list[tuple[str, bytes]]:
+    """The files uploaded beside the song (Gradio's copies), as (their own file name, bytes)."""
+    out = []
+    for p in paths or []:
+        p = getattr(p, "name", p)
+        with open(p, "rb") as f:
+            out.append((os.path.basename(p), f.read()))
+    return out
+
+
 def build(cfg, store, workers) -> gr.Blocks:
     ex = examples()
 
@@ -50,10 +62,18 @@ def build(cfg, store, workers) -> gr.Blocks:
         with open(ex[name], encoding="utf-8") as f:
             return f.read(), "auto"
 
-    def check(text, fmt, genre):
+    def check(text, fmt, genre, files):
         import tempfile
-        with tempfile.TemporaryDirectory() as tmp:
-            c = jobs.check_text(tmp, text or "", _fmt(fmt), genre or "", cfg.max_duration)
+
+        from .api import CheckRequest
+        try:
+            req = CheckRequest.model_validate({"text": text or "", "format": _fmt(fmt), "genre": genre or ""})
+            with tempfile.TemporaryDirectory() as tmp:
+                c = check_songs(cfg, tmp, req, _uploads(files))
+        except Refused as e:
+            return f"**Refused**: {e.detail}", []
+        except ValueError as e:
+            return f"**Refused**: {e}", []
         lines = [f"**{len(c.songs)} song(s) ready**" if c.songs else "**No song to make**"]
         for s in c.songs:
             d = jobs.song_summary(s)
@@ -63,9 +83,10 @@ def build(cfg, store, workers) -> gr.Blocks:
         words = [[w["word"], w["start"], w["end"]] for w in jobs.song_summary(c.songs[0])["words"]] if c.songs else []
         return "\n".join(lines), words
 
-    def apply(text, fmt, genre, style, duration, chords, words):
+    def apply(text, fmt, genre, files, style, duration, chords, words):
         try:
-            return compose(text or "", _fmt(fmt), genre or "", style or "", duration or None, chords, words), \
+            return compose(text or "", _fmt(fmt), genre or "", style or "", duration or None, chords, words,
+                           _uploads(files)), \
                 "Applied: the song text is now songforge YAML with your changes."
         except ComposeError as e:
             return gr.update(), f"**Cannot apply**: {e}"
@@ -94,7 +115,7 @@ def build(cfg, store, workers) -> gr.Blocks:
         yield (msg + errs, pick("mix"), pick("vocals"), pick("drums"), pick("bass"), pick("other"),
                png if os.path.isfile(png) else None, lab if os.path.isfile(lab) else None)
 
-    def submit(text, fmt, genre, mode, seed, steps, guide, band_guide, edit=None, song_path=None):
+    def submit(text, fmt, genre, files, mode, seed, steps, guide, band_guide, edit=None, song_path=None):
         from .api import JobRequest
         try:
             settings = {"seed": int(seed or 0), "steps": int(steps) or None}
@@ -107,7 +128,7 @@ def build(cfg, store, workers) -> gr.Blocks:
             if song_path:
                 with open(song_path, "rb") as f:
                     upload = (os.path.basename(song_path), f.read())
-            jid, _ = create_job(cfg, store, workers, req, upload)
+            jid, _ = create_job(cfg, store, workers, req, upload, _uploads(files))
         except Refused as e:
             yield (f"**Refused**: {e.detail}",) + (None,) * 7
             return
@@ -116,15 +137,15 @@ def build(cfg, store, workers) -> gr.Blocks:
             return
         yield from follow(jid)
 
-    def generate(text, fmt, genre, mode, seed, steps, guide, band_guide):
-        yield from submit(text, fmt, genre, mode, seed, steps, guide, band_guide)
+    def generate(text, fmt, genre, files, mode, seed, steps, guide, band_guide):
+        yield from submit(text, fmt, genre, files, mode, seed, steps, guide, band_guide)
 
-    def edit(song, text, fmt, genre, kind, start, end, stem, seed, steps):
+    def edit(song, text, fmt, genre, files, kind, start, end, stem, seed, steps):
         if not song:
             yield ("**Refused**: upload the song to edit first",) + (None,) * 7
             return
         e = {"kind": kind, "start": start, "end": end, "stem": stem if kind in ("add", "remove", "extract") else None}
-        yield from submit(text, fmt, genre, "generate", seed, steps, "default", "default", e, song)
+        yield from submit(text, fmt, genre, files, "generate", seed, steps, "default", "default", e, song)
 
     with gr.Blocks(title="songforge", analytics_enabled=False) as ui:
         gr.Markdown("# songforge\nLyrics in, song out: mix, stems (vocals, drums, bass, other) and a picture of the "
@@ -138,8 +159,11 @@ def build(cfg, store, workers) -> gr.Blocks:
                         fmt = gr.Dropdown(FORMAT_CHOICES, value="auto", label="Format", elem_id="sf-format")
                     text = gr.Textbox(label="Song (lyrics or a song file in any supported format)", lines=16,
                                       max_lines=40, elem_id="sf-text",
-                                      placeholder="[verse]\nwords of the first line\nand of the second\n\n[chorus]\n...")
+                                      placeholder=PLACEHOLDER)
                     genre = gr.Textbox(label="Genre tags (YuE format only)", lines=1)
+                    files = gr.File(label="Files the song names (a JAM lyric file or style .txt, a reference "
+                                    "recording): name them in the song by their file names", file_count="multiple",
+                                    type="filepath", elem_id="sf-files")
                     with gr.Accordion("Style, duration, chords and word times", open=False, elem_id="sf-more"):
                         style = gr.Textbox(label="Style (free text)", placeholder="warm acoustic pop, female voice")
                         duration = gr.Number(label="Duration (s, empty = planned)", value=None, minimum=0)
@@ -189,8 +213,8 @@ def build(cfg, store, workers) -> gr.Blocks:
                 labels = gr.File(label="labels.json", interactive=False)
         outputs = [status, mix, vocals, drums, bass, other, picture, labels]
         example.change(load_example, example, [text, fmt])
-        check_btn.click(check, [text, fmt, genre], [status, words])
-        apply_btn.click(apply, [text, fmt, genre, style, duration, chords, words], [text, status])
-        gen_btn.click(generate, [text, fmt, genre, mode, seed, steps, guide, band_guide], outputs)
-        edit_btn.click(edit, [song, text, fmt, genre, kind, start, end, stem, seed, steps], outputs)
+        check_btn.click(check, [text, fmt, genre, files], [status, words])
+        apply_btn.click(apply, [text, fmt, genre, files, style, duration, chords, words], [text, status])
+        gen_btn.click(generate, [text, fmt, genre, files, mode, seed, steps, guide, band_guide], outputs)
+        edit_btn.click(edit, [song, text, fmt, genre, files, kind, start, end, stem, seed, steps], outputs)
     return ui

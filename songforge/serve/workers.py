@@ -42,7 +42,7 @@ class Workers:
             folder = self.cfg.job_folder(job.id)
             try:
                 ok, error, song_errors = jobs.run(job, folder, self.cfg.model, self.cfg.job_time_limit, self.running,
-                                                  lambda v, jid=job.id: self.store.progress(jid, v))
+                                                  lambda v, jid=job.id: self.store.progress(jid, v), self.cfg.media_root)
             except Exception as e:  # a bug here must not kill the worker: the job fails with the reason
                 traceback.print_exc()
                 ok, error, song_errors = False, f"server error: {e}", []

@@ -1,11 +1,16 @@
 """`songforge train codec|dit|judge|tagger|separator|key --config CONFIG --data CORPUS --out DIR`: build the task and model, run the loop."""
 from __future__ import annotations
 
+import json
 import os
+from dataclasses import replace
 
 from ..model import checkpoint
-from .config import load_config
+from .config import TrainConfig, load_config
 from .loop import fit
+from .preflight import Mismatch, check_corpus, check_dit, check_init, check_resume
+
+OVERRIDABLE = ("steps", "batch_size", "lr", "seed", "segment_s")  # what `songforge train` flags may change
 
 
 def grown_state(own: dict, src: dict) -> dict:
@@ -25,15 +30,61 @@ def grown_state(own: dict, src: dict) -> dict:
     return out
 
 
+def run_state(out: str) -> tuple[int, int] | None:
+    """(step reached, steps asked) of the run in `out`, or None if it holds none."""
+    state, saved = os.path.join(out, "last", "state.json"), os.path.join(out, "train_config.json")
+    if not os.path.isfile(state):
+        return None
+    with open(state) as f:
+        step = int(json.load(f)["step"])
+    total = step
+    if os.path.isfile(saved):
+        with open(saved) as f:
+            total = int(json.load(f)["train"]["steps"])
+    return step, total
+
+
+def with_overrides(tc: TrainConfig, overrides: dict | None) -> TrainConfig:
+    """`tc` with the command line's values (None = keep the config's)."""
+    given = {k: v for k, v in (overrides or {}).items() if v is not None}
+    unknown = sorted(set(given) - set(OVERRIDABLE))
+    if unknown:
+        raise ValueError(f"cannot override {', '.join(unknown)} (only {', '.join(OVERRIDABLE)})")
+    tc = replace(tc, **given)
+    if tc.steps < 1 or tc.batch_size < 1 or not tc.lr > 0 or tc.segment_s < 0 or tc.seed < 0:
+        raise ValueError("--steps and --batch-size must be >= 1, --lr > 0, --segment >= 0, --seed >= 0")
+    return replace(tc, warmup=min(tc.warmup, max(1, tc.steps // 4)))  # a short run still leaves warmup
+
+
 def train(kind: str, config: str, data: str | list[str], out: str, codec: str | None = None, init: str | None = None,
-          progress: bool = True) -> dict:
+          progress: bool = True, overrides: dict | None = None) -> dict:
+    """Train a `kind` model from `config` on `data` into the run folder `out` (continuing the run there, if any).
+    `overrides`: {steps, batch_size, lr, seed, segment_s} over the config's train fields, saved with the run.
+    Every mismatch between config, codec, init and corpus raises a one-line ValueError before any work."""
     cfg_kind, model_cfg, tc = load_config(config)
     if cfg_kind != kind:
         raise ValueError(f"{config}: field 'kind': this config trains a {cfg_kind}, not a {kind}")
+    tc = with_overrides(tc, overrides)
     data = [data] if isinstance(data, str) else list(data)
     if kind not in ("judge", "tagger", "separator", "key") and len(data) != 1:
         raise ValueError(f"train {kind}: --data takes one corpus (the judge, the tagger, the separator and the key "
                          "estimator pool several)")
+    if kind == "dit" and not codec:
+        raise ValueError("train dit: --codec DIR (a trained codec checkpoint, or configs/codec_mel) is required")
+    try:
+        sample_rate = check_dit(model_cfg, codec).sample_rate if kind == "dit" else getattr(model_cfg, "sample_rate", None)
+        for corpus in data:
+            check_corpus(corpus, sample_rate)
+        check_resume(out, kind, model_cfg)
+        model = checkpoint.build(kind, model_cfg, tc.seed)
+        if init:
+            check_init(init, kind, model_cfg, model)
+    except Mismatch as e:
+        raise ValueError(str(e)) from None
+    state = run_state(out)
+    if state is not None and state[0] >= tc.steps:
+        raise ValueError(f"{out}: this run is finished (step {state[0]} of {state[1]}; the model is in {out}/final); "
+                         f"pass --steps N > {state[0]} to train it further, or another --out")
     if kind == "codec":
         from .codec_task import CodecTask
         task = CodecTask(data[0], model_cfg, tc, progress)
@@ -51,10 +102,7 @@ def train(kind: str, config: str, data: str | list[str], out: str, codec: str | 
         task = JudgeTask(data, model_cfg, tc, progress)
     else:
         from .dit_task import DiTTask
-        if not codec:
-            raise ValueError("train dit: --codec DIR (a trained codec checkpoint) is required")
         task = DiTTask(data[0], model_cfg, tc, codec, os.path.join(out, "latents"), progress)
-    model = checkpoint.build(kind, model_cfg, tc.seed)
     if init:
         model.load_state_dict(grown_state(model.state_dict(), checkpoint.load(init)[0].state_dict()), strict=False)
     return fit(task, model, kind, tc, out, progress=progress)

@@ -7,7 +7,8 @@ import os
 from ...errors import SpecError, Where
 from ..fields import as_num, get_num, get_str, obj
 from ..song import Controls, Generation, SongSpec, Style
-from .common import (dump_json, find_file, foreign_keys, join_style, parse_json, parse_tagged_lyrics, per_item, read_text,
+from ..files import LOCAL, FileAccess
+from .common import (dump_json, foreign_keys, join_style, parse_json, parse_tagged_lyrics, per_item, read_text,
                      relative, split_style, tagged_lyrics)
 
 USED = ("prompt", "lyrics", "audio_duration", "infer_step", "guidance_scale", "guidance_scale_text",
@@ -21,17 +22,17 @@ ACESTEP_KEYS = ("cfg_type", "omega_scale", "guidance_interval", "guidance_interv
 _GUIDANCE = {"guidance_scale": "all", "guidance_scale_text": "style", "guidance_scale_lyric": "lyrics"}
 
 
-def read(path: str) -> list[SongSpec | SpecError]:
+def read(path: str, files: FileAccess = LOCAL) -> list[SongSpec | SpecError]:
     where = Where(path)
     doc = parse_json(read_text(path, where), where)
     items = doc if isinstance(doc, list) else [doc]
     stem = os.path.splitext(os.path.basename(path))[0]
     many = isinstance(doc, list)
     return per_item(items, where, "song" if many else None,
-                    lambda d, w, i: _item(d, w, f"{stem}_{i + 1}" if len(items) > 1 else stem))
+                    lambda d, w, i: _item(d, w, f"{stem}_{i + 1}" if len(items) > 1 else stem, files))
 
 
-def _item(d, where: Where, default_id: str) -> SongSpec:
+def _item(d, where: Where, default_id: str, files: FileAccess) -> SongSpec:
     d = obj(d, where, "an ACE-Step object {prompt, lyrics, audio_duration}")
     meta, notes = foreign_keys(d, USED, ACESTEP_KEYS)
     sid = get_str(d, "id", where, default_id)
@@ -56,21 +57,21 @@ def _item(d, where: Where, default_id: str) -> SongSpec:
     guidance = tuple((name, get_num(d, key, where)) for key, name in _GUIDANCE.items() if d.get(key) is not None)
     steps = get_num(d, "infer_step", where, None)
     gen = Generation(seed, int(steps) if steps is not None else None, get_str(d, "scheduler_type", where, None), guidance)
-    ref, ref_notes = _reference(d, where)
+    ref, ref_notes = _reference(d, where, files)
     return SongSpec(sid, sections, duration, Style(tags=tags, reference_audio=ref), Controls(bpm=bpm), gen,
                     instrumental=not any(s.lines for s in sections), metadata=meta, source=where.file,
                     item=where.item, notes=tuple((None, n) for n in notes) + tuple(("lyrics", n) for n in lyric_notes)
                     + ref_notes)
 
 
-def _reference(d: dict, where: Where) -> tuple[str | None, tuple[tuple[str, str], ...]]:
+def _reference(d: dict, where: Where, files: FileAccess) -> tuple[str | None, tuple[tuple[str, str], ...]]:
     """ACE-Step's audio2audio reference (ref_audio_input, used when audio2audio_enable is true) as the style
     reference; a missing file is a note (the style then comes from the prompt), not an error."""
     path = d.get("ref_audio_input")
     if not d.get("audio2audio_enable") or not isinstance(path, str) or not path.strip():
         return None, ()
     try:
-        return find_file(path, os.path.dirname(os.path.abspath(where.file)), where, "ref_audio_input"), ()
+        return files.find(path, os.path.dirname(os.path.abspath(where.file)), where, "ref_audio_input"), ()
     except SpecError as e:
         return None, (("ref_audio_input", f"{e.message}; the style comes from the prompt alone"),)
 

@@ -141,35 +141,6 @@ def foreign_keys(d: dict, used: tuple[str, ...], known: tuple[str, ...] = ()) ->
     return meta, notes
 
 
-def find_file(path: str, base_dir: str, where: Where, field: str) -> str:
-    """Resolve a path the way other systems' users write them: relative to the file that names it, then to the
-    working directory, then to each folder above the file (a repository-root habit); the first that exists wins."""
-    p = os.path.expanduser(path)
-    if os.path.isabs(p):
-        bases = [""]
-    else:
-        bases, d = [base_dir, os.getcwd()], base_dir
-        while os.path.dirname(d) != d:
-            d = os.path.dirname(d)
-            bases.append(d)
-    seen: list[str] = []
-    for b in bases:
-        c = os.path.normpath(os.path.join(b, p))
-        if c in seen:
-            continue
-        if os.path.exists(c):
-            return c
-        seen.append(c)
-    looked = ", ".join(dict.fromkeys(b or "/" for b in bases))
-    raise SpecError(where, field, f"file not found: {path} (looked relative to: {looked})")
-
-
-def resolve(path: str | None, base_dir: str) -> str | None:
-    if path is None:
-        return None
-    return os.path.normpath(os.path.join(base_dir, os.path.expanduser(path)))
-
-
 def relative(path: str | None, out_dir: str) -> str | None:
     if path is None:
         return None

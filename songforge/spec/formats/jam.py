@@ -9,14 +9,15 @@ from ...errors import SpecError, Where
 from ..fields import get_num, get_str, obj
 from ..song import Controls, Line, Section, SongSpec, Style, Word
 from ..words import normalize_lyrics, split_words
-from .common import (dump_json, find_file, foreign_keys, join_style, parse_json, per_item, read_text, relative,
+from ..files import LOCAL, FileAccess
+from .common import (dump_json, foreign_keys, join_style, parse_json, per_item, read_text, relative,
                      split_style, write_atomic)
 
 LINE_GAP_S = 0.2  # a pause this long between words starts a new lyric line
 _LINE_END = re.compile(r"[.!?;。！？；]$")
 
 
-def read(path: str) -> list[SongSpec | SpecError]:
+def read(path: str, files: FileAccess = LOCAL) -> list[SongSpec | SpecError]:
     where = Where(path)
     doc = parse_json(read_text(path, where), where)
     if is_lyrics(doc):  # a bare word-timed lyric file: one song, named after the file
@@ -28,7 +29,7 @@ def read(path: str) -> list[SongSpec | SpecError]:
     if not isinstance(doc, list):
         raise SpecError(where, None, "expected a JAM manifest: a JSON list of {id, lrc_path, duration, prompt_path}")
     base = os.path.dirname(os.path.abspath(path))
-    return per_item(doc, where, "item", lambda item, w, _: _item(item, w, base))
+    return per_item(doc, where, "item", lambda item, w, _: _item(item, w, base, files))
 
 
 def is_lyrics(doc) -> bool:
@@ -40,7 +41,7 @@ def is_lyrics(doc) -> bool:
 USED = ("id", "lrc_path", "duration", "prompt_path", "audio_path")
 
 
-def _item(item, where: Where, base: str) -> SongSpec:
+def _item(item, where: Where, base: str, files: FileAccess) -> SongSpec:
     """Paths resolve next to the manifest, then from the working directory or any folder above the manifest
     (jamify runs from its repository root and writes `inputs/x.json`)."""
     item = obj(item, where, "a manifest item")
@@ -48,15 +49,15 @@ def _item(item, where: Where, base: str) -> SongSpec:
     where = where.with_item(f"id '{sid}'")
     meta, notes = foreign_keys(item, USED)
     duration = get_num(item, "duration", where)
-    lrc = find_file(get_str(item, "lrc_path", where, nonempty=True), base, where, "lrc_path")
+    lrc = files.find(get_str(item, "lrc_path", where, nonempty=True), base, where, "lrc_path")
     words = read_words(lrc, Where(lrc, where.item))
     tags, bpm = (), None
     prompt = get_str(item, "prompt_path", where, None)
     if prompt is not None:
-        ppath = find_file(prompt, base, where, "prompt_path")
+        ppath = files.find(prompt, base, where, "prompt_path")
         tags, bpm = split_style(read_text(ppath, Where(ppath, where.item)))
     audio = get_str(item, "audio_path", where, None)
-    style = Style(tags=tags, reference_audio=find_file(audio, base, where, "audio_path") if audio else None)
+    style = Style(tags=tags, reference_audio=files.find(audio, base, where, "audio_path") if audio else None)
     return SongSpec(sid, (Section("verse", _lines(words)),), duration, style, Controls(bpm=bpm), metadata=meta,
                     source=where.file, notes=tuple((None, n) for n in notes))
 

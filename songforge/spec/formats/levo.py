@@ -9,13 +9,14 @@ from ...errors import SpecError, Where
 from ..fields import get_str, obj
 from ..song import INSTRUMENTAL_KINDS, Controls, Line, Section, SongSpec, Style, Word
 from ..words import normalize_lyrics, split_words
-from .common import dump_json, find_file, foreign_keys, join_style, parse_json, parse_tag, read_text, relative, split_style
+from ..files import LOCAL, FileAccess
+from .common import dump_json, foreign_keys, join_style, parse_json, parse_tag, read_text, relative, split_style
 
 _SENTENCE = re.compile(r"[.。;；]")
 _TAG_START = re.compile(r"\[([^\]]*)\]")
 
 
-def read(path: str) -> list[SongSpec | SpecError]:
+def read(path: str, files: FileAccess = LOCAL) -> list[SongSpec | SpecError]:
     where = Where(path)
     text = read_text(path, where)
     base = os.path.dirname(os.path.abspath(path))
@@ -25,7 +26,7 @@ def read(path: str) -> list[SongSpec | SpecError]:
             continue
         w = where.with_item(f"line {n}")
         try:
-            out.append(_item(parse_json(raw, w), w, base))
+            out.append(_item(parse_json(raw, w), w, base, files))
         except SpecError as e:
             out.append(e)
     if not out:
@@ -36,7 +37,7 @@ def read(path: str) -> list[SongSpec | SpecError]:
 USED = ("idx", "gt_lyric", "descriptions", "prompt_audio_path", "auto_prompt_audio_type")
 
 
-def _item(d, where: Where, base: str) -> SongSpec:
+def _item(d, where: Where, base: str, files: FileAccess) -> SongSpec:
     d = obj(d, where, "a song object {idx, gt_lyric, descriptions}")
     idx = get_str(d, "idx", where, nonempty=True)
     where = where.with_item(f"{where.item} (idx '{idx}')")
@@ -44,7 +45,7 @@ def _item(d, where: Where, base: str) -> SongSpec:
     sections, lyric_notes = parse_gt_lyric(get_str(d, "gt_lyric", where, nonempty=True), where)
     tags, bpm = split_style(get_str(d, "descriptions", where, ""))
     prompt = get_str(d, "prompt_audio_path", where, None)
-    style = Style(tags=tags, reference_audio=find_file(prompt, base, where, "prompt_audio_path") if prompt else None,
+    style = Style(tags=tags, reference_audio=files.find(prompt, base, where, "prompt_audio_path") if prompt else None,
                   auto_prompt=get_str(d, "auto_prompt_audio_type", where, None))
     return SongSpec(idx, sections, None, style, Controls(bpm=bpm), instrumental=not any(x.lines for x in sections),
                     metadata=meta, source=where.file, item=where.item,

@@ -10,15 +10,16 @@ from ...errors import SpecError, Where
 from ..fields import as_num, get_int, get_list, get_num, get_str, known_keys, obj
 from ..song import Chord, Controls, DrumHit, Generation, Line, Note, Section, SongSpec, Style, Word
 from ..words import split_words
-from .common import dump_json, per_item, parse_json, parse_tag, read_text, relative, resolve, write_atomic
+from ..files import LOCAL, FileAccess
+from .common import dump_json, per_item, parse_json, parse_tag, read_text, relative, write_atomic
 
 SONG_KEYS = ("id", "duration", "sections", "style", "controls", "generation", "instrumental", "metadata")
 
 
-def read(path: str) -> list[SongSpec | SpecError]:
+def read(path: str, files: FileAccess = LOCAL) -> list[SongSpec | SpecError]:
     where = Where(path)
     text = read_text(path, where)
-    if path.lower().endswith((".yaml", ".yml")):
+    if not path.lower().endswith(".json"):  # .yaml, or YAML found by its content
         try:
             doc = yaml.safe_load(text)
         except yaml.YAMLError as e:
@@ -31,10 +32,10 @@ def read(path: str) -> list[SongSpec | SpecError]:
         doc = parse_json(text, where)
     items = doc if isinstance(doc, list) else [doc]
     base = os.path.dirname(os.path.abspath(path))
-    return per_item(items, where, "song", lambda d, w, _: from_dict(d, w, base))
+    return per_item(items, where, "song", lambda d, w, _: from_dict(d, w, base, files))
 
 
-def from_dict(d, where: Where, base_dir: str) -> SongSpec:
+def from_dict(d, where: Where, base_dir: str, files: FileAccess = LOCAL) -> SongSpec:
     d = obj(d, where, "a song")
     if isinstance(d.get("id"), str) and d["id"]:
         where = where.with_item(f"id '{d['id']}'")
@@ -50,8 +51,10 @@ def from_dict(d, where: Where, base_dir: str) -> SongSpec:
         if not isinstance(t, str):
             raise SpecError(where.at("style"), f"tags[{i}]", "expected text")
     style = Style(tuple(tags), get_str(st, "text", where.at("style"), None),
-                  resolve(get_str(st, "reference_audio", where.at("style"), None), base_dir),
-                  resolve(get_str(st, "voice_reference", where.at("style"), None), base_dir),
+                  files.resolve(get_str(st, "reference_audio", where.at("style"), None), base_dir, where.at("style"),
+                                "reference_audio"),
+                  files.resolve(get_str(st, "voice_reference", where.at("style"), None), base_dir, where.at("style"),
+                                "voice_reference"),
                   get_str(st, "auto_prompt", where.at("style"), None), _voice_engine(st, where.at("style")))
     instrumental = d.get("instrumental", False)
     if not isinstance(instrumental, bool):
@@ -179,7 +182,7 @@ def write(specs: list[SongSpec], path: str) -> list[str]:
     out_dir = os.path.dirname(os.path.abspath(path))
     docs = [to_dict(s, out_dir) for s in specs]
     doc = docs[0] if len(docs) == 1 else docs
-    if path.lower().endswith((".yaml", ".yml")):
+    if not path.lower().endswith(".json"):  # .yaml, or YAML found by its content
         write_atomic(path, yaml.safe_dump(doc, allow_unicode=True, sort_keys=False))
     else:
         dump_json(doc, path)

@@ -1,7 +1,8 @@
 """YuE: a genre text (space- or comma-separated tags) and a lyrics text ([tag] blocks separated by blank lines).
 
-A song is a folder holding `genre.txt` and `lyrics.txt` (YuE's `prompt_egs/`), or either file with its partner
-beside it; a folder of such folders is a batch. The song's id is its folder's name."""
+A song is a folder holding `lyrics.txt` and `genre.txt` (YuE's `prompt_egs/`), or either file with its partner
+beside it; a folder of such folders is a batch. The song's id is its folder's name. Without genre.txt the style
+comes from elsewhere (`--style`, else the planner's default), with a note."""
 from __future__ import annotations
 
 import os
@@ -15,7 +16,7 @@ GENRE, LYRICS = "genre.txt", "lyrics.txt"
 
 
 def is_song_dir(path: str) -> bool:
-    return os.path.isfile(os.path.join(path, GENRE)) and os.path.isfile(os.path.join(path, LYRICS))
+    return os.path.isfile(os.path.join(path, LYRICS))
 
 
 def pair(path: str) -> tuple[str, str] | None:
@@ -40,7 +41,7 @@ def read(path: str) -> list[SongSpec | SpecError]:
     if os.path.isdir(path) and not is_song_dir(path):
         subs = sorted(os.path.join(path, f) for f in os.listdir(path) if is_song_dir(os.path.join(path, f)))
         if not subs:
-            raise SpecError(Where(path), None, f"not a YuE song folder: expected {GENRE} and {LYRICS} in it "
+            raise SpecError(Where(path), None, f"not a YuE song folder: expected {LYRICS} (and {GENRE}) in it "
                             "(or in its sub-folders)")
         out: list[SongSpec | SpecError] = []
         for s in subs:
@@ -66,11 +67,17 @@ def _song(folder: str, genre_path: str, lyrics_path: str) -> SongSpec:
     if not text.strip():
         raise SpecError(where, "lyrics", "is empty")
     sections, notes = parse_tagged_lyrics(text, where)
-    genre = read_text(genre_path, Where(genre_path, f"id '{sid}'"))
-    tags, bpm = split_style(genre if "," in genre else ",".join(genre.split()))
+    notes = [("lyrics", n) for n in notes]
+    tags, bpm = (), None
+    if os.path.isfile(genre_path):
+        genre = read_text(genre_path, Where(genre_path, f"id '{sid}'"))
+        tags, bpm = split_style(genre if "," in genre else ",".join(genre.split()))
+    else:
+        notes.append(("style", f"no {os.path.basename(genre_path)} beside {os.path.basename(lyrics_path)}: the style "
+                               "comes from --style, else the planner's default"))
     return SongSpec(sid, sections, None, Style(tags=tags), Controls(bpm=bpm),
                     instrumental=not any(s.lines for s in sections), source=lyrics_path, item=f"id '{sid}'",
-                    notes=tuple(("lyrics", n) for n in notes))
+                    notes=tuple(notes))
 
 
 def write(specs: list[SongSpec], path: str) -> list[str]:
