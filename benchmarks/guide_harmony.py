@@ -23,7 +23,7 @@ from style_follow import held_out, restyled, spread
 def scored(plan, stems: dict, mix: np.ndarray, sr: int) -> dict:
     from songforge.eval.report import harmony_metrics
     from songforge.eval.songs import Asked
-    from songforge.plan.reference_style import estimate_key
+    from songforge.ears.reference import estimate_key
     asked = Asked(id=plan.spec.id, duration=plan.duration, words=[],
                   chords=[(c.symbol, c.start, c.end) for c in plan.chords])
     key = estimate_key(mix, sr)[0]

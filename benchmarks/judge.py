@@ -41,7 +41,7 @@ def main() -> None:
     a = ap.parse_args()
     import torch
 
-    from songforge.eval import shipped
+    from songforge.ears import shipped
     from songforge.text.phonemes import untoned
     from songforge.eval.judge import (JUDGE_DIR, UNCLEAR, asked_phonemes, phone_lm, phoneme_errors, word_error_rates,
                                       word_phonemes)

@@ -25,7 +25,7 @@ def main() -> None:
     a = ap.parse_args()
     import torch
 
-    from songforge.eval import shipped
+    from songforge.ears import shipped
     from songforge.eval.judge import JUDGE_DIR, asked_phonemes, phone_lm, phoneme_errors
     from songforge.render.song import render_plan
     folder = a.judge or JUDGE_DIR

@@ -24,8 +24,8 @@ def main() -> None:
     ap.add_argument("--out", default="benchmarks/results/key.json")
     a = ap.parse_args()
     import torch
-    from songforge.eval import shipped
-    from songforge.plan.reference_style import KK_PROFILES, chroma_frames, key_profiles, key_scores
+    from songforge.ears import shipped
+    from songforge.model.chroma import KK_PROFILES, chroma_frames, key_profiles, key_scores
     from songforge.train.data import read_manifest
     from songforge.train.key_task import SR, clip_key, clip_mix
     net = shipped.load(a.key)

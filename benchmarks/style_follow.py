@@ -22,8 +22,9 @@ from roundtrip import add_sampling_args, sampling_from
 
 
 def heard(audio: np.ndarray, sr: int) -> dict:
-    from songforge.eval.style import tag_audio
-    from songforge.plan.reference_style import estimate_key, estimate_tempo, fold_tempo
+    from songforge.ears.tagger import tag_audio
+    from songforge.ears.reference import estimate_key, estimate_tempo
+    from songforge.plan.describe import fold_tempo
     from songforge.plan.styles import BY_NAME
     tags = tag_audio(audio, sr)
     bpm = estimate_tempo(audio, sr)
@@ -70,8 +71,9 @@ def restyled(corpus: str, rows: list[dict], ref: dict):
     from songforge.train.data import clip_plan
     other = rows[(rows.index(ref) + len(rows) // 2) % len(rows)]
     base = clip_plan(corpus, other).spec
-    spec = dataclasses.replace(base, style=dataclasses.replace(base.style, tags=(), text=None,
-                                                               reference_audio=os.path.join(corpus, ref["audio"]["mix"])),
+    from songforge.ears.reference import analysed
+    spec = dataclasses.replace(base, style=analysed(dataclasses.replace(base.style, tags=(), text=None,
+                                                                        reference_audio=os.path.join(corpus, ref["audio"]["mix"]))),
                                controls=dataclasses.replace(base.controls, bpm=None, key=None))
     return other, make_plan(spec, time_song(spec))
 
@@ -126,7 +128,7 @@ def main() -> None:
                       "tempo_3_2": rate(name, "tempo", "3:2"), "tempo_folded_within_4pct": rate(name, "tempo_folded", "same"),
                       "mode": rate(name, "mode_ok"), "style": rate(name, "style_ok"), "gender": rate(name, "gender_ok")}
                for name in ("render", "model") if any(name in r for r in per)}
-    from songforge.eval import shipped
+    from songforge.ears import shipped
     result = {"corpus": a.corpus, "references": len(per), "styles": sorted({r["ref_style"] for r in per}),
               "key_estimator": "learned (songforge/models/key)" if shipped.available(shipped.model_dir("key"))
               else "key profiles (plan/key_profiles.json)",

@@ -1,6 +1,6 @@
-"""Fit the key profiles of plan/reference_style.py to the data engine's renders (exact key labels): one weight
+"""Fit the key profiles of ears/reference.py to the data engine's renders (exact key labels): one weight
 vector per mode over the mean CQT chroma and the bass-register chroma, rolled to each candidate tonic, trained
-with a softmax over the 24 keys (started from Krumhansl-Kessler). Writes songforge/plan/key_profiles.json and
+with a softmax over the 24 keys (started from Krumhansl-Kessler). Writes songforge/model/key_profiles.json and
 prints key / mode accuracy on held-out clips beside the Krumhansl-Kessler profiles.
 
 With --decoded MODEL, the first --decoded-clips train clips of each corpus also enter as the generator hears them
@@ -8,7 +8,7 @@ With --decoded MODEL, the first --decoded-clips train clips of each corpus also 
 way too: the same keys must be heard in generated songs, whose decoding shifts the bass chroma.
 
     python scripts/fit_key_profiles.py --train C4 --test C4 C3N2 [--decoded songforge/models/default] \
-        [--out songforge/plan/key_profiles.json]
+        [--out songforge/model/key_profiles.json]
 """
 from __future__ import annotations
 
@@ -22,7 +22,7 @@ import numpy as np
 def features(corpus: str, split: str, model=None, clips: int | None = None) -> tuple[np.ndarray, np.ndarray]:
     """[clips, 2, 12] (mean chroma, bass chroma) and [clips] key index (tonic + 12 * minor); with `model`, of the
     mixes as its codec decodes their stems."""
-    from songforge.plan.reference_style import chromas
+    from songforge.model.chroma import chromas
     from songforge.spec.music import parse_key
     from songforge.train.data import load_audio, read_manifest
     x, y = [], []
@@ -45,7 +45,7 @@ def features(corpus: str, split: str, model=None, clips: int | None = None) -> t
 
 
 def accuracy(profiles: np.ndarray, x: np.ndarray, y: np.ndarray) -> tuple[float, float]:
-    from songforge.plan.reference_style import key_scores
+    from songforge.model.chroma import key_scores
     pred = np.array([int(np.argmax(key_scores(c, profiles))) for c in x])
     return float(np.mean(pred == y)), float(np.mean((pred >= 12) == (y >= 12)))
 
@@ -53,7 +53,7 @@ def accuracy(profiles: np.ndarray, x: np.ndarray, y: np.ndarray) -> tuple[float,
 def fit(x: np.ndarray, y: np.ndarray, steps: int = 400) -> np.ndarray:
     """Profiles [2, 24] maximising the softmax likelihood of the labelled keys under key_scores."""
     import torch
-    from songforge.plan.reference_style import KK_PROFILES
+    from songforge.model.chroma import KK_PROFILES
     c = torch.tensor(x, dtype=torch.float64)
     c = c / c.sum(-1, keepdim=True).clamp_min(1e-9)
     c = c - c.mean(-1, keepdim=True)
@@ -78,9 +78,9 @@ def main() -> None:
     ap.add_argument("--test", nargs="+", required=True, help="corpora whose test splits measure them")
     ap.add_argument("--decoded", metavar="MODEL", help="also fit and test on the mixes as MODEL's codec decodes them")
     ap.add_argument("--decoded-clips", type=int, default=250, help="train clips per corpus decoded (default 250)")
-    ap.add_argument("--out", default=os.path.join("songforge", "plan", "key_profiles.json"))
+    ap.add_argument("--out", default=os.path.join("songforge", "model", "key_profiles.json"))
     a = ap.parse_args()
-    from songforge.plan.reference_style import KK_PROFILES, key_profiles
+    from songforge.model.chroma import KK_PROFILES, key_profiles
     model = None
     if a.decoded:
         from songforge.pipeline import load

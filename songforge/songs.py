@@ -93,6 +93,9 @@ def load(paths: list[str] | str, fmt: str | None = None, filler: str = "vowel", 
                 errors.extend(errs)
                 continue
             seen[item.id] = item.source
+            if item.style.reference_audio:  # the ears hear the reference; the planner reads what they heard
+                from .ears.reference import analysed
+                item = replace(item, style=analysed(item.style))
             try:
                 timing = time_song(item, filler)
             except SpecError as e:
@@ -110,13 +113,14 @@ def with_references(songs: list[Song], style_audio: str | None = None, voice_aud
     one that cannot be analysed makes every song an error (naming the file)."""
     out, errors = [], []
     for s in songs:
-        st = replace(s.spec.style, **({"reference_audio": style_audio} if style_audio else {}),
+        st = replace(s.spec.style, **({"reference_audio": style_audio, "reference_analysis": None} if style_audio else {}),
                      **({"voice_reference": voice_audio} if voice_audio else {}))
         spec = replace(s.spec, style=st)
         try:
             if style_audio:
-                from .plan.reference_style import analyse_style
+                from .ears.reference import analyse_style, analysed
                 analyse_style(style_audio)
+                spec = replace(spec, style=analysed(st))
             out.append(replace(s, spec=spec, timing=time_song(spec) if style_audio else s.timing))
         except (SpecError, ValueError) as e:
             errors.append(e if isinstance(e, SpecError) else SpecError(spec.where, "style", str(e)))

@@ -91,7 +91,8 @@ def test_a_song_styled_by_a_reference_recording_gets_the_accompaniment_guide(tin
     plan = sf.plan(LRC)
     ref = str(tmp_path / "ref.flac")
     soundfile.write(ref, np.zeros(24000, np.float32), 24000)  # never read: the plan is already made
-    styled = replace(plan, spec=replace(plan.spec, style=replace(plan.spec.style, reference_audio=ref)))
+    styled = replace(plan, spec=replace(plan.spec, style=replace(plan.spec.style, reference_audio=ref,
+                                                                 reference_analysis="not heard: the plan is made")))
     s = replace(sf.sampling, vocal_guide=0.0, accompaniment_guide=0.0, reference_accompaniment_guide=1.0)
     assert s.guides(plan) == {} and s.guides(styled) == {"drums": 1.0, "bass": 1.0, "other": 1.0}
     assert replace(s, accompaniment_guide=0.4).guides(styled) == {"drums": 0.4, "bass": 0.4, "other": 0.4}

@@ -1,4 +1,4 @@
-"""Style from a reference recording (plan/reference_style.py): tempo, key and the tagger's reading of a render,
+"""Style from a reference recording (ears/reference.py): tempo, key and the tagger's reading of a render,
 and the planner filling what the style text leaves open from it (text facts win)."""
 import dataclasses
 import os
@@ -28,7 +28,7 @@ def reference(tmp_path_factory):
 
 
 def test_tempo_and_key_of_a_render(reference):
-    from songforge.plan.reference_style import analyse_style
+    from songforge.ears.reference import analyse_style
     path, plan = reference
     p = analyse_style(path)
     assert abs(p.bpm - plan.bpm) <= 0.04 * plan.bpm, (p.bpm, plan.bpm)
@@ -40,7 +40,8 @@ def test_tempo_and_key_of_a_render(reference):
 @pytest.mark.parametrize("tonic,mode", [(9, "minor"), (2, "major")])
 def test_key_of_a_cadence(tonic, mode):
     """i-iv-V-i (or I-IV-V-I) as harmonic tones: the Krumhansl-Kessler estimate names its key."""
-    from songforge.plan.reference_style import _PC, estimate_key
+    from songforge.ears.reference import estimate_key
+    from songforge.model.chroma import PITCH_CLASSES as _PC
     sr, third = 22050, (3 if mode == "minor" else 4)
     chords = [(0, third, 7), (5, 5 + third, 12), (7, 11, 14), (0, third, 7)]
     t = np.arange(sr) / sr
@@ -50,18 +51,20 @@ def test_key_of_a_cadence(tonic, mode):
 
 
 def test_the_planner_fills_what_the_text_leaves_open(reference):
+    from songforge.ears.reference import analyse_style
     from songforge.plan.describe import resolve_style
     path, plan = reference
-    c = resolve_style((), None, path)
+    heard = analyse_style(path)  # the ears listen; the planner reads what they heard
+    c = resolve_style((), None, heard)
     assert c.reference["bpm"] == c.bpm and c.key == c.reference["key"]
     if c.reference["style"] is not None:
         assert c.style == "funk" and c.how.startswith("reference audio")
-    stated = resolve_style(("ballad, 70 bpm, female vocals",), None, path)
+    stated = resolve_style(("ballad, 70 bpm, female vocals",), None, heard)
     assert (stated.style, stated.bpm, stated.gender) == ("ballad", 70.0, "female")  # the text's facts win
 
 
 def test_a_short_or_unreadable_reference_is_one_clear_error(tmp_path):
-    from songforge.plan.reference_style import analyse_style
+    from songforge.ears.reference import analyse_style
     sf.write(tmp_path / "short.wav", np.zeros(22050 * 4, np.float32), 22050)
     with pytest.raises(ValueError, match=r"short.wav: style reference: 4.0 s long \(need at least 10 s\)"):
         analyse_style(str(tmp_path / "short.wav"))
@@ -103,6 +106,6 @@ def test_acestep_audio2audio_reference_is_the_style_reference(tmp_path):
 @pytest.mark.parametrize("bpm,lo,hi,want", [(117.4, 164, 180, 176.1), (72.0, 60, 84, 72.0), (144.0, 60, 84, 72.0),
                                             (92.3, 116, 144, 138.45), (300.0, 60, 70, 300.0)])
 def test_tempo_folds_into_the_style_range(bpm, lo, hi, want):
-    from songforge.plan.reference_style import fold_tempo
+    from songforge.plan.describe import fold_tempo
     got, folded = fold_tempo(bpm, lo, hi)
     assert abs(got - want) < 0.01 and folded == (abs(got - bpm) > 1e-9)

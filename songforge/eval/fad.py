@@ -46,7 +46,7 @@ def mfcc_embedding(audio: np.ndarray, sr: int) -> np.ndarray:
 
 
 def _tagger(audio: np.ndarray, sr: int) -> np.ndarray:
-    from .style import tagger_embedding
+    from ..ears.tagger import tagger_embedding
     return tagger_embedding(audio, sr)
 
 

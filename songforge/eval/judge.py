@@ -9,7 +9,7 @@ from functools import lru_cache
 
 import numpy as np
 
-from . import shipped
+from ..ears import shipped
 
 JUDGE_DIR = shipped.model_dir("judge")
 

@@ -44,7 +44,7 @@ def harmony_metrics(asked: Asked, harm: np.ndarray | None, drums: np.ndarray | N
                     mix: np.ndarray | None = None) -> dict:
     out: dict = {}
     if asked.key and mix is not None:
-        from ..plan.reference_style import estimate_key
+        from ..ears.reference import estimate_key
         from ..spec.music import parse_key
         want, (heard, _) = parse_key(asked.key), estimate_key(mix, sr)
         got = parse_key(heard)

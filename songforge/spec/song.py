@@ -54,6 +54,28 @@ class Section:
 
 
 @dataclass(frozen=True)
+class StyleProfile:
+    """What a style reference recording says, as heard by the trained ears (songforge/ears/reference.py): data the
+    planner reads, so that the planner itself never listens."""
+    bpm: float
+    tempo_folded: bool  # the tracked tempo was doubled or halved into the style's range
+    key: str  # "A minor"
+    key_strength: float  # the key estimator's probability of that key (key profiles: the profile score)
+    style: str | None  # None: no tagger available
+    style_confidence: float
+    programs: tuple[int, ...]  # 'other' stem GM programs implied by what the tagger hears
+    bass_program: int | None
+    gender: str | None
+    loudness_lufs: float
+    brightness_hz: float
+    seconds: float  # analysed
+
+    def as_dict(self) -> dict:
+        from dataclasses import asdict
+        return asdict(self)
+
+
+@dataclass(frozen=True)
 class Style:
     tags: tuple[str, ...] = ()
     text: str | None = None  # free-text description
@@ -61,6 +83,8 @@ class Style:
     voice_reference: str | None = None  # timbre reference recording
     auto_prompt: str | None = None  # LeVo auto_prompt_audio_type
     voice_engine: str | None = None  # singing voice: "neural" | "espeak" (None: the renderer's default)
+    # what reference_audio says (attached by songforge.songs.load through the ears), or why it could not be heard
+    reference_analysis: StyleProfile | str | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True)

@@ -51,7 +51,7 @@ class KeyTask:
                  cache: str | None = None, progress: bool = True):
         from tqdm import tqdm
 
-        from ..plan.reference_style import chroma_frames
+        from ..model.chroma import chroma_frames
         self.tc, self.rate = tc, SR / 2048
         corpora = [corpus] if isinstance(corpus, str) else list(corpus)
         coder = None
