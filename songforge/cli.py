@@ -224,7 +224,8 @@ def cmd_train(a) -> int:
 def cmd_model_assemble(a) -> int:
     from .cli_model import assemble_run
     try:
-        print(assemble_run(a.codec, a.dit, a.out, a.card, a.steps, a.guidance, a.gl_iters, a.from_last))
+        print(assemble_run(a.codec, a.dit, a.out, a.card, a.steps, a.guidance, a.gl_iters, a.from_last,
+                           a.vocal_guide, a.accompaniment_guide))
     except (FileNotFoundError, ValueError) as e:
         print(f"songforge model assemble: {e}", file=sys.stderr)
         return 1
@@ -353,6 +354,9 @@ def main(argv: list[str] | None = None) -> int:
     c.add_argument("--steps", type=int, help="default sampling steps of the model")
     c.add_argument("--guidance", help="default guidance, as `songforge generate --guidance` takes it")
     c.add_argument("--gl-iters", type=int, help="mel codec: Griffin-Lim iterations when decoding")
+    c.add_argument("--vocal-guide", type=float, metavar="T0", help="default t0 from which the model sings a new song's "
+                   "vocals over the data engine's rendering (the shipped model: 0.9; default 0: from noise)")
+    c.add_argument("--accompaniment-guide", type=float, metavar="T0", help="the same for drums, bass and other (default 0)")
     c.add_argument("--from-last", action="store_true", help="export the DiT's newest resume checkpoint (EMA) first")
     c.set_defaults(fn=cmd_model_assemble)
 

@@ -6,7 +6,8 @@ import os
 
 
 def assemble_run(codec: str, dit_run: str, out: str, card: str | None = None, steps: int | None = None,
-                 guidance: str | None = None, gl_iters: int | None = None, from_last: bool = False) -> str:
+                 guidance: str | None = None, gl_iters: int | None = None, from_last: bool = False,
+                 vocal_guide: float | None = None, accompaniment_guide: float | None = None) -> str:
     """Assemble `out` from the codec (a checkpoint folder, or a codec run whose final/ is used) and the DiT run
     (its final/ and latents/stats.json); returns the model folder. Raises ValueError / FileNotFoundError."""
     from .flow.guidance import parse_guidance
@@ -27,7 +28,11 @@ def assemble_run(codec: str, dit_run: str, out: str, card: str | None = None, st
         with open(card) as f:
             meta = json.load(f)
     codec_dir = codec if os.path.exists(os.path.join(codec, "config.json")) else os.path.join(codec, "final")
-    sampling = Sampling(steps=steps or Sampling.steps, guidance=parse_guidance(guidance, Sampling.guidance))
+    for flag, t0 in (("--vocal-guide", vocal_guide), ("--accompaniment-guide", accompaniment_guide)):
+        if t0 is not None and not 0 <= t0 <= 1:
+            raise ValueError(f"{flag} {t0:g}: must be between 0 and 1")
+    sampling = Sampling(steps=steps or Sampling.steps, guidance=parse_guidance(guidance, Sampling.guidance),
+                        vocal_guide=vocal_guide or 0.0, accompaniment_guide=accompaniment_guide or 0.0)
     folder = assemble(out, codec_dir, final, stats, sampling, meta)
     if gl_iters:
         path = os.path.join(folder, "codec", "config.json")

@@ -69,6 +69,9 @@ def test_eval_command(rendered, tmp_path, capsys):
     assert row["melody_swiftf0"]["raw_pitch_accuracy"] >= 0.8 and "swift-f0" in row["melody_swiftf0"]["evaluator"]
     assert row["notes"]["vocals_f1"] >= 0.6 and row["notes"]["bass_f1"] >= 0.5 and row["notes"]["other_f1"] >= 0.4
     assert "Evaluators:" in (rep / "report.md").read_text()
+    for t in ("MSD_musicnn", "MSD_vgg", "MTT_musicnn"):  # the outside ear hears the song too
+        assert row["ear"][f"{t}_gender"] in ("female", "male") and len(row["ear"][f"{t}_heard_genres"]) == 3
+    assert "Genres the outside ear heard first" in (rep / "report.md").read_text()
     agg = json.loads((rep / "aggregate.json").read_text())
     assert agg["songs"] == 1 and "timing.onset_median_ms" in agg["aggregate"]
     assert (rep / "report.md").exists() and (rep / "songs" / "moonlit.png").stat().st_size > 10000

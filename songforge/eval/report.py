@@ -96,8 +96,17 @@ EVALUATORS = {  # which evaluator produced each group of numbers (printed under 
     "harmony": "chords: chroma templates (eval/harmony.py) + mir_eval majmin; key: songforge key estimator (trained "
                "here; songforge/models/key); tempo/beats: librosa",
     "style": "songforge style tagger (trained here; songforge/models/tagger)",
+    "ear": "the outside ear: musicnn's MSD and MTT taggers, trained by their authors on real records (Million Song "
+           "Dataset, MagnaTagATune; ISC licence), ported to torch (songforge/models/ear)",
     "madmom": "madmom 0.17 RNN beats/downbeats, CNN+CRF chords, CNN key (optional; models CC BY-NC-SA 4.0)",
 }
+
+
+def ear_row(mix: np.ndarray, sr: int, asked: Asked) -> dict:
+    """The outside ear's scores, one flat row: `<tagger>_<measure>` (ears/outside.py says what each means)."""
+    from ..ears.outside import ear_scores
+    heard = ear_scores(mix, sr, asked.style, asked.gender, instrumental=not asked.words)
+    return {f"{t}_{k}": v for t, row in heard.items() for k, v in row.items()}
 
 
 def optional_evaluators() -> dict[str, bool]:
@@ -111,6 +120,7 @@ def evaluate_song(song: SongFiles, asr: bool = True, model_dir: str | None = Non
                   optional: dict[str, bool] | None = None, madmom: bool = False) -> dict:
     """Every metric group that applies to one song; `seconds` says how long each group took."""
     from .judge import available as judge_available, judge_metrics
+    from ..ears.outside import available as ear_available
     from .style import available as tagger_available, style_metrics
     from .timing import word_timing
     optional = optional_evaluators() if optional is None else optional
@@ -121,7 +131,7 @@ def evaluate_song(song: SongFiles, asr: bool = True, model_dir: str | None = Non
     src = "vocals" if vocal is not None else "mix"
     v = vocal if vocal is not None else mix
     a = song.asked
-    out: dict = {"id": a.id, "duration": round(a.duration, 3)}
+    out: dict = {"id": a.id, "duration": round(a.duration, 3), "asked_style": a.style}
     seconds: dict[str, float] = {"load": round(time.time() - t0, 2)}
 
     def run(group: str, when: bool, fn) -> None:
@@ -145,6 +155,7 @@ def evaluate_song(song: SongFiles, asr: bool = True, model_dir: str | None = Non
         run("madmom", True, lambda: madmom_metrics(mix, sr, a.beats, a.downbeats, a.bpm, a.chords, a.key))
     run("audio", True, lambda: audio_metrics(a, mix, sr, vocal))
     run("style", tagger_available(), lambda: style_metrics(mix, sr, a.style, a.programs, gender=a.gender))
+    run("ear", ear_available() and len(mix) >= 3 * sr, lambda: ear_row(mix, sr, a))
     out["seconds"] = seconds
     out["eval_seconds"] = round(time.time() - t0, 2)
     out["realtime_factor"] = round(out["eval_seconds"] / max(a.duration, 1e-6), 3)
@@ -159,6 +170,8 @@ KEYS = (("lyrics", "wer"), ("lyrics", "cer"), ("lyrics", "per"), ("judge", "per"
         ("harmony", "tempo_error_pct"), ("harmony", "beat_f1"), ("madmom", "beat_f1"), ("madmom", "downbeat_f1"),
         ("madmom", "tempo_error_pct"), ("madmom", "chord_majmin"), ("madmom", "key_correct"), ("style", "style_correct"),
         ("style", "gender_correct"), ("style", "other_f1"), ("style", "bass_correct"),
+        *(("ear", f"{t}_{k}") for t in ("MSD_musicnn", "MSD_vgg", "MTT_musicnn")
+          for k in ("genre_rank", "genre_top3", "gender_correct", "instrumental_correct")),
         ("audio", "lufs"), ("audio", "clipping"), ("audio", "vocal_leakage_db"),
         (None, "realtime_factor"))
 
@@ -200,6 +213,12 @@ def markdown(rows: list[dict], agg: dict, fad: dict[str, float], notes: list[str
             more = f" and {len(words) - UNCLEAR_SHOWN} more" if len(words) > UNCLEAR_SHOWN else ""
             name = r["id"] if r.get("folder") in (None, "", r["id"]) else f"{r['folder']} ({r['id']})"
             lines.append(f"- {name}: {shown}{more}")
+    heard = [(r, r["ear"]) for r in rows if r.get("ear", {}).get("MSD_musicnn_heard_genres")]
+    if heard:
+        lines += ["", "Genres the outside ear heard first (musicnn MSD / MTT taggers; what was asked in brackets):"]
+        for r, e in heard:
+            lines.append(f"- {r['id']} [{r.get('asked_style') or '?'}]: MSD {', '.join(e['MSD_musicnn_heard_genres'])}; "
+                         f"MTT {', '.join(e['MTT_musicnn_heard_genres'])}; singer heard as {e['MSD_musicnn_gender']}")
     groups = {c.rpartition(".")[0] for c in cols}
     lines += ["", "Evaluators: " + "; ".join(f"{g}: {EVALUATORS[g]}" for g in EVALUATORS if g in groups)]
     lines += [f"\nNote: {n}" for n in notes]

@@ -14,12 +14,13 @@ from .dit import DiT, DiTConfig
 from .judge import JudgeConfig, PhonemeJudge
 from .keynet import KeyNet, KeyNetConfig
 from .melcodec import MelCodec, MelCodecConfig
+from .musicnn import Musicnn, MusicnnConfig
 from .separator import Separator, SeparatorConfig
 from .tagger import StyleTagger, TaggerConfig
 
 KINDS = {"dit": (DiT, DiTConfig), "codec": (Codec, CodecConfig), "melcodec": (MelCodec, MelCodecConfig),
          "judge": (PhonemeJudge, JudgeConfig), "tagger": (StyleTagger, TaggerConfig),
-         "separator": (Separator, SeparatorConfig), "key": (KeyNet, KeyNetConfig)}
+         "separator": (Separator, SeparatorConfig), "key": (KeyNet, KeyNetConfig), "musicnn": (Musicnn, MusicnnConfig)}
 
 
 def build(kind: str, config, seed: int, device: torch.device | str = "cpu", dtype: torch.dtype = torch.float32):
