@@ -79,9 +79,10 @@ def main() -> None:
     for r in rows:
         g = model.generate(clip_plan(a.corpus, r), a.seed, sampling, mix_levels=False)
         if a.as_decoded_too:
-            g.write(os.path.join(tmp, "model_decoded"), picture=False)
+            g.write(os.path.join(tmp, "model_decoded"), picture=False, release=False)
         stems, mix = mixed_at_plan_levels(g.plan, g.stems, g.sample_rate)  # what generate(mix_levels=True) returns
-        Generated(g.plan, stems, mix, g.sample_rate, g.latents).write(os.path.join(tmp, "model"), picture=False)
+        Generated(g.plan, stems, mix, g.sample_rate, g.latents).write(os.path.join(tmp, "model"), picture=False,
+                                                                       release=False)  # the model, not the mastering
     gen_s = time.time() - t0
     table = {}
     oracle_mixes = [s.load("mix") for s in discover(os.path.join(tmp, "oracle"))[0]]

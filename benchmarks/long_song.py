@@ -43,7 +43,7 @@ def main() -> None:
         g = model.generate(plan, a.seed)
         secs = time.perf_counter() - t0
         folder = os.path.join(work, f"window_{w}")
-        g.write(folder, picture=False)  # folder/<song id>/: what evaluate() discovers
+        g.write(folder, picture=False, release=False)  # folder/<song id>/: what evaluate() discovers
         agg = evaluate(folder, os.path.join(work, f"report_{w}"), asr=False, pictures=False, progress=False)
         row = {"window": w, "seconds": round(secs, 1), "realtime_factor": round(plan.duration / secs, 2)}
         row |= {k: agg["aggregate"][k]["mean"] for k in SHOW if k in agg["aggregate"]}

@@ -66,7 +66,7 @@ def main() -> None:
                 t0 = time.perf_counter()
                 g = model.generate(p, 0, sampling)
                 t_total += time.perf_counter() - t0
-                g.write(os.path.join(tmp, "songs"), picture=False)
+                g.write(os.path.join(tmp, "songs"), picture=False, release=False)
             rep = evaluate(os.path.join(tmp, "songs"), os.path.join(tmp, "report"), asr=False, pictures=False,
                            progress=False)["aggregate"]
         row = {"setting": name, "steps": steps, "guidance": [list(g) for g in guidance], "gl_iters": gl,

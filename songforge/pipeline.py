@@ -91,11 +91,13 @@ class Generated:
         return Generated(self.plan, kept, mix.astype(np.float32), self.sample_rate, self.latents)
 
     def write(self, out_dir: str, audio_format: str = "flac", picture: bool = True,
-              stems: tuple[str, ...] = STEMS) -> str:
+              stems: tuple[str, ...] = STEMS, release: bool = True) -> str:
+        """The song's folder: mix, the chosen stems, labels.json, song.png; `release`: 44.1 kHz stereo, mastered
+        (render/produce.py), else the model's mono output as decoded."""
         from .render.song import Rendered, write_song
-        chosen = {k: v for k, v in self.stems.items() if k in stems}
         loud = _loudness(self.mix, self.sample_rate)
-        return write_song(self.plan, Rendered(chosen, self.mix, self.sample_rate, loud), out_dir, audio_format, picture)
+        return write_song(self.plan, Rendered(self.stems, self.mix, self.sample_rate, loud), out_dir, audio_format,
+                          picture, release, stems)
 
 
 def _loudness(x: np.ndarray, sr: int) -> float:

@@ -64,7 +64,8 @@ def _render_clip(index: int) -> float:
     from ..render.song import render_plan, write_song
     spec = clip_spec(_CFG, index)
     plan = make_plan(spec, time_song(spec))
-    write_song(plan, render_plan(plan, _CFG.sample_rate), os.path.join(_OUT, "clips"), "flac", _CFG.pictures)
+    write_song(plan, render_plan(plan, _CFG.sample_rate), os.path.join(_OUT, "clips"), "flac", _CFG.pictures,
+               release=False)  # training data: the engine's own mono stems, exact labels
     return plan.duration
 
 

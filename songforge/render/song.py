@@ -42,18 +42,31 @@ def render_plan(plan: SongPlan, sample_rate: int = 24000) -> Rendered:
     return Rendered(stems, m, sample_rate, loud)
 
 
-def write_song(plan: SongPlan, r: Rendered, out_dir: str, audio_format: str = "flac", picture: bool = True) -> str:
-    """Write mix + stems + labels.json (+ song.png) to out_dir/<id>/; a crash leaves no half-written folder."""
+def write_song(plan: SongPlan, r: Rendered, out_dir: str, audio_format: str = "flac", picture: bool = True,
+               release: bool = True, stems: tuple[str, ...] | None = None) -> str:
+    """Write mix + stems + labels.json (+ song.png) to out_dir/<id>/; a crash leaves no half-written folder.
+    `release`: through the production stage (render/produce.py: 44.1 kHz stereo, -14 LUFS, true peak <= -1 dBTP),
+    as a listener gets it; off, the engine's mono stems as they are (the training corpus). `stems`: which stem files
+    to write (default: all; the mix is always the sum of all of them)."""
     import soundfile as sf
     final = os.path.join(out_dir, plan.spec.id)
     tmp = os.path.join(out_dir, f".{plan.spec.id}.partial")
     shutil.rmtree(tmp, ignore_errors=True)
     os.makedirs(tmp)
     fmt = {"flac": ("FLAC", "PCM_16"), "wav": ("WAV", "PCM_16")}[audio_format]
-    for name, x in [("mix", r.mix)] + list(r.stems.items()):
-        sf.write(os.path.join(tmp, f"{name}.{audio_format}"), np.clip(x, -1, 1), r.sample_rate, format=fmt[0], subtype=fmt[1])
+    lab = labels(plan, r.sample_rate, r.loudness)
+    audio, rate = r.stems, r.sample_rate
+    mixed = r.mix
+    if release:
+        from .produce import produce
+        p = produce(r.stems, r.sample_rate, plan.seed)
+        audio, rate, mixed = p.stems, p.sample_rate, p.mix
+        lab |= {"sample_rate": rate, "channels": 2, "loudness_lufs": round(p.loudness, 2),
+                "true_peak_dbtp": round(p.true_peak_db, 2), "engine_sample_rate": r.sample_rate}
+    for name, x in [("mix", mixed)] + [(k, v) for k, v in audio.items() if stems is None or k in stems]:
+        sf.write(os.path.join(tmp, f"{name}.{audio_format}"), np.clip(x, -1, 1), rate, format=fmt[0], subtype=fmt[1])
     with open(os.path.join(tmp, "labels.json"), "w", encoding="utf-8") as f:
-        json.dump(labels(plan, r.sample_rate, r.loudness), f, ensure_ascii=False, separators=(",", ":"))
+        json.dump(lab, f, ensure_ascii=False, separators=(",", ":"))
     if picture:
         from ..picture import plot_song
         plot_song(plan.spec, plan.timing, os.path.join(tmp, "song.png"), chords=plan.chords, melody=plan.melody,
