@@ -58,7 +58,14 @@ def test_ui_generates_the_placeholder_lyrics_as_typed(live_server):
         page.goto(live_server + "/", wait_until="networkidle", timeout=120_000)
         box = page.locator("#sf-text textarea")
         assert box.get_attribute("placeholder") == PLACEHOLDER
+        # the first screen: lyrics, style and duration up front; format-specific fields only for their format
+        assert page.locator("#sf-style textarea").is_visible() and page.locator("#sf-duration input").is_visible()
+        assert not page.locator("#sf-genre").is_visible()
+        out = os.environ.get("SONGFORGE_ARTIFACTS", os.path.join(ROOT, "test-artifacts"))
+        os.makedirs(out, exist_ok=True)
+        page.screenshot(path=os.path.join(out, "serve_ui_first_screen.png"))
         box.fill(PLACEHOLDER)
+        page.locator("#sf-duration input").fill("12")
         page.locator("#sf-generate").click()
         page.wait_for_function("/Done|Failed|Refused/.test(document.querySelector('#sf-status').innerText)",
                                timeout=300_000)

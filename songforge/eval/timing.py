@@ -6,10 +6,15 @@ from __future__ import annotations
 import numpy as np
 
 HOP_S = 0.0025
+ANALYSIS_SR = 24000  # the rate the measure was validated at (benchmarks/eval_validation.py): its 256-point frames
+# are 10.7 ms there; other rates are resampled to it, so a 44.1 kHz release and its 24 kHz source measure alike
 
 
 def spectral_change(audio: np.ndarray, sr: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(log energy dB, positive spectral flux, negative spectral flux) per 2.5 ms frame."""
+    if sr != ANALYSIS_SR:
+        import soxr
+        audio, sr = soxr.resample(np.asarray(audio, np.float32), sr, ANALYSIS_SR), ANALYSIS_SR
     hop, n_fft = int(HOP_S * sr), 256
     x = np.pad(audio.astype(np.float64), (n_fft // 2, n_fft))
     n = (len(x) - n_fft) // hop

@@ -25,7 +25,7 @@ TARGET_LUFS = -14.0
 CEILING_DBTP = -1.2
 AIR_DB = -18.0
 WIDTH = {"vocals": 0.0, "drums": 0.25, "bass": 0.0, "other": 0.55}  # side / mid of each stem
-REVERB = {"vocals": 0.12, "drums": 0.05, "bass": 0.0, "other": 0.10}  # stereo reverb send (the stems already carry a mono room)
+REVERB = {"vocals": 0.06, "drums": 0.05, "bass": 0.0, "other": 0.10}  # stereo reverb send (the stems already carry a mono room)
 
 
 @dataclass(frozen=True)

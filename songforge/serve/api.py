@@ -26,6 +26,10 @@ class CheckRequest(BaseModel):
     text: str = Field(description="the contents of a song file in any supported format", max_length=1_000_000)
     format: Format | None = Field(None, description="input format; detected from the text when left out")
     genre: str = Field("", description="YuE only: the genre tags (the text is then YuE's lyrics)")
+    style: str | None = Field(None, max_length=500, description="style text for every song whose text states none "
+                              "(e.g. 'sad piano ballad, female vocals')")
+    duration: float | None = Field(None, gt=0, le=3600, description="seconds, for every song whose text states none")
+    bpm: float | None = Field(None, ge=30, le=300, description="tempo, for every song whose text states none")
 
 
 class Settings(BaseModel):

@@ -107,15 +107,17 @@ class Checked:
 
 
 def check_text(folder: str, text: str, fmt: str | None, genre: str = "", max_duration: float | None = None,
-               media_root: str | None = None, max_songs: int | None = None) -> Checked:
+               media_root: str | None = None, max_songs: int | None = None, overrides=None) -> Checked:
     """Read and validate the request's songs as the CLI would, naming only the files uploaded to folder/files/ (or
-    under `media_root`); messages name `input` and the names the request used, never a server path."""
-    from ..songs import load
+    under `media_root`); messages name `input` and the names the request used, never a server path. `overrides`
+    (songforge.songs.Overrides): the request's style / duration / bpm for songs whose text states none."""
+    from ..songs import Overrides, load
     path = write_input(folder, text, fmt, genre)
     shown = "input" + (os.path.splitext(path)[1] if os.path.isfile(path) else "")
     if path.endswith(".yaml") and _yaml_aliases(text):
         return Checked(path, [], [f"{shown}: YAML aliases (*name) are not accepted by this server"], [])
-    songs, errors = load(path, None if fmt in (None, "yue") else fmt, files=access(folder, media_root))
+    songs, errors = load(path, None if fmt in (None, "yue") else fmt, files=access(folder, media_root),
+                         overrides=overrides or Overrides())
     hidden = [(path, shown), (os.path.join(folder, UPLOADS) + os.sep, ""), (folder + os.sep, "")]
     if media_root:
         hidden.append((os.path.realpath(media_root) + os.sep, ""))
@@ -164,13 +166,17 @@ def command(job, folder: str, model: str | None, media_root: str | None = None) 
     s = req.get("settings", {})
     inp = req["input"]
     out = os.path.join(folder, "out")
-    confine = [a for root in access(folder, media_root).roots for a in ("--files-from", root)]
+    asked = [a for root in access(folder, media_root).roots for a in ("--files-from", root)]
+    for key, flag in (("style", "--style"), ("duration", "--duration"), ("bpm", "--bpm")):
+        if req.get(key) is not None:
+            value = f"{req[key]:g}" if isinstance(req[key], float) else str(req[key])
+            asked.append(f"{flag}={value}")  # one argument: a style text may start with '-'
     if job.mode == "render":
-        cmd = ["render", inp, "-o", out, "--workers", "1"] + confine
+        cmd = ["render", inp, "-o", out, "--workers", "1"] + asked
         if s.get("seed") is not None:
             cmd += ["--seed", str(s["seed"])]
         return [sys.executable, "-m", "songforge"] + cmd
-    cmd = ["generate", inp, "-o", out, "--seed", str(s.get("seed") or 0)] + confine
+    cmd = ["generate", inp, "-o", out, "--seed", str(s.get("seed") or 0)] + asked
     if model:
         cmd += ["--model", model]
     if s.get("steps"):

@@ -44,7 +44,9 @@ def check(cfg, folder: str, req, files: list[tuple[str, bytes]] = ()) -> jobs.Ch
         jobs.save_uploads(folder, list(files), cfg.max_files)
     except jobs.BadUpload as e:
         raise Refused(422, str(e)) from None
-    return jobs.check_text(folder, req.text, req.format, req.genre, cfg.max_duration, cfg.media_root, cfg.max_songs)
+    from ..songs import Overrides
+    return jobs.check_text(folder, req.text, req.format, req.genre, cfg.max_duration, cfg.media_root, cfg.max_songs,
+                           Overrides(style=req.style, duration=req.duration, bpm=req.bpm))
 
 
 def create_job(cfg, store, workers, req, upload: tuple[str, bytes] | None = None,

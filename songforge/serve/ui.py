@@ -15,11 +15,12 @@ from .service import Refused, check as check_songs, create_job
 
 EXAMPLES_DIR = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))), "examples")
 FORMAT_CHOICES = ["auto"] + list(jobs.FORMATS)
-VOCAL_GUIDE_CHOICES = [("the model's default", "default"), ("the model alone, from noise (0)", "0"),
-                       ("from the rendering at t0 0.6", "0.6"), ("from the rendering at t0 0.9", "0.9"),
-                       ("the rendering kept (1)", "1")]
-ACCOMPANIMENT_GUIDE_CHOICES = [("the model's default (the rendering for a song styled by a recording)", "default"), ("the model alone, from noise (0)", "0"),
-                               ("from the rendering at t0 0.6", "0.6"), ("from the rendering at t0 0.9", "0.9")]
+VOCAL_GUIDE_CHOICES = [("rendering, refined by the model (default)", "default"),
+                       ("the model alone (experimental: mumbles)", "0"), ("rendering, reshaped more by the model", "0.6"),
+                       ("the rendering as it is", "1")]
+ACCOMPANIMENT_GUIDE_CHOICES = [("the model's own (default; the rendering for a song styled by a recording)", "default"),
+                               ("rendering, reshaped by the model (closer to the style)", "0.6"),
+                               ("rendering, refined by the model", "0.9")]
 EDIT_CHOICES = [("regenerate a span", "span"), ("continue the song", "continue"), ("add / regenerate a stem", "add"),
                 ("remove a stem", "remove"), ("extract a stem", "extract")]
 PLACEHOLDER = ("style: warm acoustic pop, female vocals\n\n[verse]\nthe harbor lights are low tonight\n"
@@ -62,12 +63,14 @@ def build(cfg, store, workers) -> gr.Blocks:
         with open(ex[name], encoding="utf-8") as f:
             return f.read(), "auto"
 
-    def check(text, fmt, genre, files):
+    def check(text, fmt, genre, files, style_text, seconds):
         import tempfile
 
         from .api import CheckRequest
         try:
-            req = CheckRequest.model_validate({"text": text or "", "format": _fmt(fmt), "genre": genre or ""})
+            req = CheckRequest.model_validate({"text": text or "", "format": _fmt(fmt), "genre": genre or "",
+                                               "style": (style_text or "").strip() or None,
+                                               "duration": seconds or None})
             with tempfile.TemporaryDirectory() as tmp:
                 c = check_songs(cfg, tmp, req, _uploads(files))
         except Refused as e:
@@ -115,7 +118,8 @@ def build(cfg, store, workers) -> gr.Blocks:
         yield (msg + errs, pick("mix"), pick("vocals"), pick("drums"), pick("bass"), pick("other"),
                png if os.path.isfile(png) else None, lab if os.path.isfile(lab) else None)
 
-    def submit(text, fmt, genre, files, mode, seed, steps, guide, band_guide, edit=None, song_path=None):
+    def submit(text, fmt, genre, files, style_text, seconds, mode, seed, steps, guide, band_guide, edit=None,
+               song_path=None):
         from .api import JobRequest
         try:
             settings = {"seed": int(seed or 0), "steps": int(steps) or None}
@@ -123,6 +127,7 @@ def build(cfg, store, workers) -> gr.Blocks:
                 if value not in (None, "", "default"):
                     settings[key] = float(value)
             req = JobRequest.model_validate({"text": text or "", "format": _fmt(fmt), "genre": genre or "",
+                                             "style": (style_text or "").strip() or None, "duration": seconds or None,
                                              "mode": mode, "edit": edit, "settings": settings})
             upload = None
             if song_path:
@@ -137,15 +142,16 @@ def build(cfg, store, workers) -> gr.Blocks:
             return
         yield from follow(jid)
 
-    def generate(text, fmt, genre, files, mode, seed, steps, guide, band_guide):
-        yield from submit(text, fmt, genre, files, mode, seed, steps, guide, band_guide)
+    def generate(text, fmt, genre, files, style_text, seconds, mode, seed, steps, guide, band_guide):
+        yield from submit(text, fmt, genre, files, style_text, seconds, mode, seed, steps, guide, band_guide)
 
-    def edit(song, text, fmt, genre, files, kind, start, end, stem, seed, steps):
+    def edit(song, text, fmt, genre, files, style_text, seconds, kind, start, end, stem, seed, steps):
         if not song:
             yield ("**Refused**: upload the song to edit first",) + (None,) * 7
             return
         e = {"kind": kind, "start": start, "end": end, "stem": stem if kind in ("add", "remove", "extract") else None}
-        yield from submit(text, fmt, genre, files, "generate", seed, steps, "default", "default", e, song)
+        yield from submit(text, fmt, genre, files, style_text, seconds, "generate", seed, steps, "default", "default", e,
+                          song)
 
     with gr.Blocks(title="songforge", analytics_enabled=False) as ui:
         gr.Markdown("# songforge\nLyrics in, song out: mix, stems (vocals, drums, bass, other) and a picture of the "
@@ -154,19 +160,24 @@ def build(cfg, store, workers) -> gr.Blocks:
         with gr.Row():
             with gr.Column(scale=3):
                 with gr.Tab("Song"):
+                    text = gr.Textbox(label="Lyrics", lines=14, max_lines=40, elem_id="sf-text",
+                                      placeholder=PLACEHOLDER,
+                                      info="one sung line per line; [verse] / [chorus] tags optional; or paste a song "
+                                           "file in any format songforge reads")
+                    with gr.Row():
+                        style = gr.Textbox(label="Style", placeholder="warm acoustic pop, female vocals", scale=3,
+                                           elem_id="sf-style", info="genre, mood, instruments, singer, tempo: in words")
+                        duration = gr.Number(label="Duration (s)", value=None, minimum=0, scale=1, elem_id="sf-duration",
+                                             info="empty: as long as the lyrics need")
                     with gr.Row():
                         example = gr.Dropdown(list(ex), label="Load an example", value=None, elem_id="sf-example")
-                        fmt = gr.Dropdown(FORMAT_CHOICES, value="auto", label="Format", elem_id="sf-format")
-                    text = gr.Textbox(label="Song (lyrics or a song file in any supported format)", lines=16,
-                                      max_lines=40, elem_id="sf-text",
-                                      placeholder=PLACEHOLDER)
-                    genre = gr.Textbox(label="Genre tags (YuE format only)", lines=1)
+                        fmt = gr.Dropdown(FORMAT_CHOICES, value="auto", label="Format", elem_id="sf-format",
+                                          info="auto: told from the text")
+                    genre = gr.Textbox(label="Genre tags (YuE's genre.txt)", lines=1, visible=False, elem_id="sf-genre")
                     files = gr.File(label="Files the song names (a JAM lyric file or style .txt, a reference "
                                     "recording): name them in the song by their file names", file_count="multiple",
                                     type="filepath", elem_id="sf-files")
-                    with gr.Accordion("Style, duration, chords and word times", open=False, elem_id="sf-more"):
-                        style = gr.Textbox(label="Style (free text)", placeholder="warm acoustic pop, female voice")
-                        duration = gr.Number(label="Duration (s, empty = planned)", value=None, minimum=0)
+                    with gr.Accordion("Chords and word times", open=False, elem_id="sf-more"):
                         chords = gr.Dataframe(headers=["chord", "start (s)", "end (s)"],
                                               datatype=["str", "number", "number"], row_count=(1, "dynamic"),
                                               column_count=(3, "fixed"), label="Chords")
@@ -186,21 +197,23 @@ def build(cfg, store, workers) -> gr.Blocks:
                     stem = gr.Dropdown(list(jobs.STEMS), value="vocals", label="Stem")
                     edit_btn = gr.Button("Edit", variant="primary", elem_id="sf-edit")
             with gr.Column(scale=2):
-                mode = gr.Radio([("neural model", "generate"), ("data engine (exact render)", "render")],
-                                value="generate", label="Engine")
-                with gr.Row():
-                    seed = gr.Number(label="Seed", value=0, precision=0, minimum=0)
-                    steps = gr.Number(label="Steps (0 = model default)", value=0, precision=0, minimum=0, maximum=200)
-                guide = gr.Dropdown(VOCAL_GUIDE_CHOICES, value="default", label="Vocals (neural model)",
-                                    info="start from the data engine's rendering of the plan (intelligible words), "
-                                         "noised, and let the model sing from t0 on; 0: the model alone")
-                band_guide = gr.Dropdown(ACCOMPANIMENT_GUIDE_CHOICES, value="default",
-                                         label="Drums, bass, other (neural model)",
-                                         info="start from the data engine's rendering of the plan (the style's "
-                                              "instruments), noised, and let the model play from t0 on")
                 with gr.Row():
                     check_btn = gr.Button("Check", elem_id="sf-check")
                     gen_btn = gr.Button("Generate", variant="primary", elem_id="sf-generate")
+                with gr.Accordion("Engine and sound", open=False, elem_id="sf-sound"):
+                    mode = gr.Radio([("the neural model", "generate"), ("the data engine (synthesizers, exact)", "render")],
+                                    value="generate", label="Made by")
+                    with gr.Row():
+                        seed = gr.Number(label="Seed", value=0, precision=0, minimum=0,
+                                         info="same seed, same song; change it for another take")
+                        steps = gr.Number(label="Sampling steps", value=0, precision=0, minimum=0, maximum=200,
+                                          info="0: the model's default")
+                    guide = gr.Dropdown(VOCAL_GUIDE_CHOICES, value="default", label="Vocals",
+                                        info="the data engine renders the plan's singing (clear words); the model "
+                                             "refines it, or sings alone")
+                    band_guide = gr.Dropdown(ACCOMPANIMENT_GUIDE_CHOICES, value="default", label="Drums, bass, other",
+                                             info="the model's own band, or the data engine's rendering (the style's "
+                                                  "instruments) refined by the model")
                 status = gr.Markdown("", elem_id="sf-status")
                 mix = gr.Audio(label="Mix", type="filepath", interactive=False, elem_id="sf-mix")
                 with gr.Row(elem_classes="sf-stems"):
@@ -213,8 +226,9 @@ def build(cfg, store, workers) -> gr.Blocks:
                 labels = gr.File(label="labels.json", interactive=False)
         outputs = [status, mix, vocals, drums, bass, other, picture, labels]
         example.change(load_example, example, [text, fmt])
-        check_btn.click(check, [text, fmt, genre, files], [status, words])
+        fmt.change(lambda f: gr.update(visible=f == "yue"), fmt, genre)
+        check_btn.click(check, [text, fmt, genre, files, style, duration], [status, words])
         apply_btn.click(apply, [text, fmt, genre, files, style, duration, chords, words], [text, status])
-        gen_btn.click(generate, [text, fmt, genre, files, mode, seed, steps, guide, band_guide], outputs)
-        edit_btn.click(edit, [song, text, fmt, genre, files, kind, start, end, stem, seed, steps], outputs)
+        gen_btn.click(generate, [text, fmt, genre, files, style, duration, mode, seed, steps, guide, band_guide], outputs)
+        edit_btn.click(edit, [song, text, fmt, genre, files, style, duration, kind, start, end, stem, seed, steps], outputs)
     return ui
