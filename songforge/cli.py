@@ -325,13 +325,14 @@ def main(argv: list[str] | None = None) -> int:
                                      "estimator on a corpus",
                        epilog="example: songforge train dit --config configs/dit_mel_small.json --data runs/corpus "
                               "--codec configs/codec_mel --out runs/dit --steps 400   (docs/TRAINING.md)")
-    c.add_argument("kind", choices=("codec", "dit", "judge", "tagger", "separator", "key"))
+    c.add_argument("kind", choices=("codec", "dit", "judge", "tagger", "separator", "key", "dpo"))
     c.add_argument("--config", required=True, help="JSON: {kind, model: {...}, train: {...}} (see configs/)")
     c.add_argument("--data", required=True, nargs="+", help="a corpus folder from `songforge data build` (judge, tagger, separator, key: one or more)")
     c.add_argument("--out", required=True, help="run folder: log.jsonl, eval.jsonl, last/ (resume), final/ (EMA weights)")
     c.add_argument("--codec", help="dit: the trained codec checkpoint folder (latents are cached under OUT/latents); key: a codec "
                    "or model folder whose decoding the estimator also learns to hear (TrainConfig.decoded_share)")
-    c.add_argument("--init", help="start from these weights (a checkpoint folder of the same kind)")
+    c.add_argument("--init", help="start from these weights (a checkpoint folder of the same kind; dpo: the model "
+                   "folder to align, whose DiT is also the frozen reference)")
     c.add_argument("--resume", action="store_true", help="continue the run in OUT from its last checkpoint (exactly: the "
                    "same batches and noise as an unbroken run); without it an existing run in OUT is an error")
     g = c.add_argument_group("over the config's train fields (saved in OUT/train_config.json)")

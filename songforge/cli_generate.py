@@ -1,7 +1,6 @@
 """`songforge generate`: songs from any input format with the neural engine, and the editing modes."""
 from __future__ import annotations
 
-import argparse
 import json
 import os
 import sys

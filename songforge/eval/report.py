@@ -117,8 +117,8 @@ def optional_evaluators() -> dict[str, bool]:
 
 
 def evaluate_song(song: SongFiles, asr: bool = True, model_dir: str | None = None,
-                  optional: dict[str, bool] | None = None, madmom: bool = False) -> dict:
-    """Every metric group that applies to one song; `seconds` says how long each group took."""
+                  optional: dict[str, bool] | None = None, madmom: bool = False, skip: tuple[str, ...] = ()) -> dict:
+    """Every metric group that applies to one song (but those named in `skip`); `seconds` says how long each took."""
     from .judge import available as judge_available, judge_metrics
     from ..ears.outside import available as ear_available
     from .style import available as tagger_available, style_metrics
@@ -135,7 +135,7 @@ def evaluate_song(song: SongFiles, asr: bool = True, model_dir: str | None = Non
     seconds: dict[str, float] = {"load": round(time.time() - t0, 2)}
 
     def run(group: str, when: bool, fn) -> None:
-        if when:
+        if when and group not in skip:
             t = time.time()
             out[group] = fn()
             seconds[group] = round(time.time() - t, 2)

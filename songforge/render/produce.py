@@ -2,8 +2,8 @@
 
 mono stems at the engine's rate (24 kHz)  ->  44.1 kHz stereo stems + their mix:
   1. resample to 44.1 kHz (soxr, very high quality)
-  2. air: the band above 12 kHz (empty at 24 kHz) is synthesised by a mild exciter — harmonics of the stem's own
-     6-12 kHz band (a soft saturation), high-passed at 12 kHz and added 18 dB under that band (not the bass)
+  2. air: the band above 12 kHz (empty at 24 kHz) is synthesised by spectral band replication — the stem's own
+     5.5-10.5 kHz band shifted up (single sideband), tilted down, added 18 dB under that band (not the bass)
   3. stereo placement by role: bass and the lead vocal in the centre; drums a little wide, the 'other' stem
      (chords, pads, comping) wide — a mid/side decorrelation that leaves the mono sum unchanged
   4. stereo reverb sends with decorrelated left/right tails, more for vocals and 'other' than for drums, none
@@ -47,19 +47,35 @@ def _sos(kind: str, hz: float, order: int = 4):
     return butter(order, hz, btype=kind, fs=RELEASE_SR, output="sos")
 
 
+def _hilbert_fir(taps: int = 255) -> np.ndarray:
+    """A type-III FIR Hilbert transformer, flat from 1 kHz to 21 kHz (the band the exciter shifts lies inside)."""
+    from scipy.signal import remez
+    return remez(taps, [1000.0, RELEASE_SR / 2 - 1000.0], [1.0], type="hilbert", fs=RELEASE_SR)
+
+
 def air(x: np.ndarray, level_db: float = AIR_DB) -> np.ndarray:
-    """x plus harmonics of its 6-12 kHz band above 12 kHz, `level_db` under that band's level."""
-    from scipy.signal import sosfilt
-    band = sosfilt(_sos("bandpass", (6000.0, 11500.0)), x)
+    """x plus air above 12 kHz by spectral band replication (as HE-AAC does): the stem's 5.5-10.5 kHz band
+    shifted up by 5.5 kHz (to 11-16 kHz) and, 8 dB lower, by 11 kHz (to 16.5-21.5 kHz), high-passed at 12 kHz, tilted
+    down above 14 kHz, and added `level_db` under that band's level. A single-sideband shift keeps the band's
+    envelope and timing and adds no harmonics above Nyquist to alias back."""
+    from scipy.signal import oaconvolve, sosfilt
+    band = sosfilt(_sos("bandpass", (5500.0, 10500.0)), x).astype(np.float32)
     rms = float(np.sqrt(np.mean(band ** 2)))
     if rms < 1e-7:
         return x
-    drive = 0.5 / (rms * 3)
-    harm = sosfilt(_sos("highpass", 12000.0, 6), np.tanh(drive * band) / drive)
-    h_rms = float(np.sqrt(np.mean(harm ** 2)))
+    h = _hilbert_fir()
+    delay = (len(h) - 1) // 2
+    quad = oaconvolve(band, h.astype(np.float32), mode="full")[delay:delay + len(band)]
+    t = np.arange(len(band), dtype=np.float64) / RELEASE_SR
+
+    def shifted(hz: float) -> np.ndarray:  # Re{(band + j quad) e^{j 2 pi hz t}}: the band moved up by hz
+        return band * np.cos(2 * np.pi * hz * t) - quad * np.sin(2 * np.pi * hz * t)
+    high = sosfilt(_sos("highpass", 12000.0, 6), shifted(5500.0) + 10 ** (-8 / 20) * shifted(11000.0))
+    high = sosfilt(_sos("lowpass", 14000.0, 1), high)
+    h_rms = float(np.sqrt(np.mean(high ** 2)))
     if h_rms < 1e-9:
         return x
-    return (x + harm * (rms * 10 ** (level_db / 20) / h_rms)).astype(np.float32)
+    return (x + high * (rms * 10 ** (level_db / 20) / h_rms)).astype(np.float32)
 
 
 def _decorrelator(seed: int, n: int = 512) -> np.ndarray:
@@ -73,16 +89,16 @@ def _decorrelator(seed: int, n: int = 512) -> np.ndarray:
 
 def widen(x: np.ndarray, width: float, seed: int) -> np.ndarray:
     """[n] -> [n, 2]: mid = x, side = width * decorrelated x; (L + R) / 2 == x."""
-    from scipy.signal import fftconvolve
+    from scipy.signal import oaconvolve
     if width <= 0:
         return np.stack([x, x], axis=1)
-    side = width * fftconvolve(x, _decorrelator(seed), mode="full")[: len(x)]
+    side = width * oaconvolve(x, _decorrelator(seed).astype(np.float32), mode="full")[: len(x)]
     return np.stack([x + side, x - side], axis=1).astype(np.float32)
 
 
 def reverb(x: np.ndarray, send: float, seed: int, seconds: float = 1.6) -> np.ndarray:
     """[n] -> [n, 2]: a stereo reverb return (decorrelated exponentially decaying noise tails, 20 ms pre-delay)."""
-    from scipy.signal import fftconvolve, sosfilt
+    from scipy.signal import oaconvolve, sosfilt
     if send <= 0:
         return np.zeros((len(x), 2), np.float32)
     rng = np.random.default_rng(seed)
@@ -94,7 +110,7 @@ def reverb(x: np.ndarray, send: float, seed: int, seconds: float = 1.6) -> np.nd
         ir[: int(0.02 * RELEASE_SR)] = 0
         ir = sosfilt(_sos("lowpass", 9000.0, 2), ir)  # darker tail
         ir /= np.sqrt(np.sum(ir ** 2))
-        out.append(fftconvolve(x, ir, mode="full")[: len(x)])
+        out.append(oaconvolve(x, ir.astype(np.float32), mode="full")[: len(x)])
     return (send * np.stack(out, axis=1)).astype(np.float32)
 
 
@@ -136,22 +152,31 @@ def loudness(x: np.ndarray, sr: int = RELEASE_SR) -> float:
 def master(stems: dict[str, np.ndarray]) -> tuple[dict[str, np.ndarray], np.ndarray]:
     """One gain to TARGET_LUFS, then the limiter's gain curve on every stem (a few rounds: limiting lowers the
     loudness, so the gain is raised and the limiter runs again). Returns (stems, mix)."""
-    mix = sum(stems.values())
+    def total() -> np.ndarray:
+        out = np.zeros_like(next(iter(stems.values())))
+        for v in stems.values():
+            out += v
+        return out
+
+    mix = total()
     for _ in range(3):
         loud = loudness(mix)
         if not np.isfinite(loud):
             break
         gain = 10 ** ((TARGET_LUFS - loud) / 20)
-        g = limiter_gain(mix * gain)[:, None] * gain
-        stems = {k: (v * g).astype(np.float32) for k, v in stems.items()}
-        mix = sum(stems.values()).astype(np.float32)
+        mix *= gain
+        g = (limiter_gain(mix) * gain)[:, None].astype(np.float32)
+        for v in stems.values():  # in place: a long song's stems are large
+            v *= g
+        mix = total()
         if abs(loudness(mix) - TARGET_LUFS) <= 0.5:
             break
     over = true_peak_db(mix) - (CEILING_DBTP + 0.15)
     if over > 0:  # the smoothed gain curve can leave a fraction of a dB at the sharpest peaks
-        g = 10 ** (-over / 20)
-        stems = {k: (v * g).astype(np.float32) for k, v in stems.items()}
-        mix = sum(stems.values()).astype(np.float32)
+        g = np.float32(10 ** (-over / 20))
+        for v in stems.values():
+            v *= g
+        mix = total()
     return stems, mix
 
 

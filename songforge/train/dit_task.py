@@ -66,21 +66,27 @@ class DiTTask:
         stats = build_cache(corpus, codec_dir, cache, cfg.grid_factor, progress)
         self.mean, self.std = torch.tensor(stats["mean"]), torch.tensor(stats["std"])
         self.rate = stats["latent_rate"]
+        self.train_indices = list(stats["splits"]["train"])  # corpus clip index of each self.train item
         self.train = [normalise(i, self.mean, self.std) for i in load_cached(cache, stats["splits"]["train"])]
         self.valid = [normalise(i, self.mean, self.std) for i in load_cached(cache, held_out(stats))]
         longest = max(i["stems"].shape[0] for i in self.train)
         self.frames = int(round(tc.segment_s * self.rate)) if tc.segment_s > 0 else longest
 
+    def conditions(self, item: dict, start: int) -> dict:
+        """A window of `frames` from `start` of a cached clip: its latents (x1, mix) and every condition, as a new
+        song (nothing kept)."""
+        w = window(item, start, self.frames, self.cfg.grid_factor)
+        seconds = float(item["duration"][0]) * DURATION_SCALE  # the cache holds duration_features()
+        duration = torch.from_numpy(duration_features(seconds, self.frames, self.rate))
+        return dict(w, edit_mask=torch.zeros(self.frames, self.cfg.stems), mix_on=torch.tensor(0.0), style=item["style"],
+                    duration=duration, lyrics_on=torch.tensor(1.0), plan_on=torch.tensor(1.0), style_on=torch.tensor(1.0))
+
     def _item(self, item: dict, generator: torch.Generator, task: str) -> dict:
         t = item["stems"].shape[0]
         start = int(torch.randint(0, max(1, t - self.frames + 1), (1,), generator=generator))
-        w = window(item, start, self.frames, self.cfg.grid_factor)
+        c = self.conditions(item, start)
         keep, mix_on = edit_mask(task, self.frames, self.cfg.stems, generator)
-        keep = keep * w["frame_mask"][:, None]
-        seconds = float(item["duration"][0]) * DURATION_SCALE  # the cache holds duration_features()
-        duration = torch.from_numpy(duration_features(seconds, self.frames, self.rate))
-        return dict(w, edit_mask=keep, mix_on=torch.tensor(mix_on), style=item["style"], duration=duration,
-                    lyrics_on=torch.tensor(1.0), plan_on=torch.tensor(1.0), style_on=torch.tensor(1.0))
+        return c | {"edit_mask": keep * c["frame_mask"][:, None], "mix_on": torch.tensor(mix_on)}
 
     def _stack(self, items: list[dict]) -> dict:
         out = {k: torch.stack([i[k] for i in items]) for k in items[0]}

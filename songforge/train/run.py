@@ -60,7 +60,16 @@ def train(kind: str, config: str, data: str | list[str], out: str, codec: str | 
           progress: bool = True, overrides: dict | None = None) -> dict:
     """Train a `kind` model from `config` on `data` into the run folder `out` (continuing the run there, if any).
     `overrides`: {steps, batch_size, lr, seed, segment_s} over the config's train fields, saved with the run.
-    Every mismatch between config, codec, init and corpus raises a one-line ValueError before any work."""
+    Every mismatch between config, codec, init and corpus raises a one-line ValueError before any work.
+    `dpo`: `data` is a pairs folder (train/dpo_pairs.py) and `init` the model folder to align."""
+    if kind == "dpo":
+        from .dpo_task import train_dpo
+        if not init:
+            raise ValueError("train dpo: --init MODEL_DIR (the model folder to align) is required")
+        pairs = [data] if isinstance(data, str) else list(data)
+        if len(pairs) != 1:
+            raise ValueError("train dpo: --data takes one pairs folder")
+        return train_dpo(config, pairs[0], init, out, overrides, progress)
     cfg_kind, model_cfg, tc = load_config(config)
     if cfg_kind != kind:
         raise ValueError(f"{config}: field 'kind': this config trains a {cfg_kind}, not a {kind}")

@@ -1,0 +1,169 @@
+"""Preference pairs for DPO, made and ranked automatically (issue #37): for each prompt (a clip's plan from a
+data-engine corpus), K candidates from the current model with different seeds and the settings users run, each
+scored by the evaluation suite against the plan, combined into one reward, and the best and worst kept as a pair when
+their rewards differ by a margin.
+
+    python -m songforge.train.dpo_pairs --corpus PROMPTS --model songforge/models/default --out PAIRS \\
+        [--prompts 200] [--candidates 4] [--seed 0] [--margin 0.05]
+
+PAIRS/candidates.jsonl: one line per candidate (prompt, seed, every reward component, the reward); PAIRS/pairs.jsonl:
+one line per kept pair; PAIRS/latents/<clip>_<k>.safetensors: the candidate's sampled latents (normalised; what the
+DPO loss noises), rebuildable from the model, the prompt and the seed. Resumable: finished candidates are kept.
+The reward never sees Whisper WER or the outside ear: those are held out to catch reward hacking."""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import sys
+import tempfile
+import time
+from dataclasses import asdict, dataclass, field
+
+# reward components: (group, key, direction); "down" components are mapped to 1 - x (PER) or 1 - ms / 100 (onsets)
+COMPONENTS = {
+    "chords": ("harmony", "chord_majmin", "up"), "bass_f1": ("notes", "bass_f1", "up"),
+    "other_f1": ("notes", "other_f1", "up"), "style": ("style", "style_correct", "up"),
+    "mode": ("harmony", "mode_correct", "up"), "judge_per": ("judge", "per", "down"),
+    "onsets": ("timing", "onset_median_ms", "ms"), "pitch": ("melody", "raw_pitch_accuracy", "up"),
+    "beats": ("harmony", "beat_f1", "up"),
+}
+HELD_OUT = ("lyrics", "ear")  # never in the reward
+
+
+@dataclass(frozen=True)
+class PairsConfig:
+    prompts: int = 200
+    candidates: int = 4
+    seed: int = 0
+    margin: float = 0.05
+    weights: dict = field(default_factory=lambda: {"chords": 2.0, "bass_f1": 1.0, "other_f1": 1.0, "style": 1.0,
+                                                   "mode": 0.5, "judge_per": 1.0, "onsets": 0.5, "pitch": 1.0,
+                                                   "beats": 0.5})
+
+
+def components(row: dict) -> dict[str, float]:
+    """Each reward component of one evaluated song (evaluate_song's row) on a 0..1 scale, higher is better."""
+    out = {}
+    for name, (group, key, how) in COMPONENTS.items():
+        v = row.get(group, {}).get(key)
+        if v is None:
+            continue
+        v = float(v)
+        out[name] = min(1.0, max(0.0, 1 - v)) if how == "down" else max(0.0, 1 - v / 100) if how == "ms" else v
+    return out
+
+
+def reward(parts: dict[str, float], weights: dict) -> float:
+    """The weighted mean of the components present (weights renormalised over them)."""
+    used = {k: w for k, w in weights.items() if k in parts and w > 0}
+    total = sum(used.values())
+    return sum(parts[k] * w for k, w in used.items()) / total if total else 0.0
+
+
+def candidate_seed(cfg: PairsConfig, index: int, k: int) -> int:
+    return (cfg.seed * 1_000_003 + index * cfg.candidates + k) % (2 ** 31)
+
+
+def _done(path: str) -> dict[tuple[str, int], dict]:
+    if not os.path.exists(path):
+        return {}
+    out = {}
+    with open(path, encoding="utf-8") as f:
+        for line in f:
+            if line.strip():
+                r = json.loads(line)
+                out[(r["prompt"], r["k"])] = r
+    return out
+
+
+def _score(model, plan, seed: int, work: str) -> tuple[dict, object]:
+    from ..eval.report import evaluate_song
+    from ..eval.songs import discover
+    g = model.generate_batch([plan], seed)[0]
+    folder = g.write(work, picture=False, release=False)
+    songs, _ = discover(folder)
+    row = evaluate_song(songs[0], asr=False, skip=HELD_OUT)
+    shutil.rmtree(folder, ignore_errors=True)
+    return row, g.latents
+
+
+def make_pairs(corpus: str, model_dir: str, out: str, cfg: PairsConfig, progress: bool = True) -> dict:
+    """Candidates, their scores and the kept pairs for the first cfg.prompts training clips of `corpus`."""
+    import torch
+    from safetensors.torch import save_file
+    from tqdm import tqdm
+
+    from ..pipeline import load
+    from .data import clip_plan, read_manifest
+    os.makedirs(os.path.join(out, "latents"), exist_ok=True)
+    with open(os.path.join(out, "config.json"), "w") as f:
+        json.dump({"corpus": os.path.abspath(corpus), "model": os.path.abspath(model_dir)} | asdict(cfg), f, indent=1)
+    rows = read_manifest(corpus, ("train",))[:cfg.prompts]
+    model = load(model_dir)
+    cand_path, pair_path = os.path.join(out, "candidates.jsonl"), os.path.join(out, "pairs.jsonl")
+    done = _done(cand_path)
+    t0 = time.time()
+    with tempfile.TemporaryDirectory() as work, open(cand_path, "a", encoding="utf-8") as log:
+        for row in tqdm(rows, desc="prompts", unit="prompt", disable=not progress):
+            plan = clip_plan(corpus, row)
+            for k in range(cfg.candidates):
+                if (row["id"], k) in done:
+                    continue
+                seed = candidate_seed(cfg, row["index"], k)
+                try:
+                    scored, latents = _score(model, plan, seed, work)
+                except Exception as e:  # one bad candidate never stops the batch
+                    print(f"{corpus}: clip {row['id']}: candidate {k}: {type(e).__name__}: {e}", file=sys.stderr)
+                    continue
+                save_file({"x1": latents.to(torch.float16).contiguous()},
+                          os.path.join(out, "latents", f"{row['id']}_{k}.safetensors"))
+                parts = components(scored)
+                rec = {"prompt": row["id"], "index": row["index"], "k": k, "seed": seed, "components": parts,
+                       "reward": round(reward(parts, cfg.weights), 5),
+                       "held_out": {g: scored[g] for g in HELD_OUT if g in scored}, "time": round(time.time(), 1)}
+                log.write(json.dumps(rec) + "\n")
+                log.flush()
+                done[(row["id"], k)] = rec
+    pairs = []
+    for row in rows:
+        cands = [done[(row["id"], k)] for k in range(cfg.candidates) if (row["id"], k) in done]
+        if len(cands) < 2:
+            continue
+        best, worst = max(cands, key=lambda r: r["reward"]), min(cands, key=lambda r: r["reward"])
+        if best["reward"] - worst["reward"] >= cfg.margin:
+            pairs.append({"prompt": row["id"], "index": row["index"], "winner": best["k"], "loser": worst["k"],
+                          "reward_w": best["reward"], "reward_l": worst["reward"]})
+    tmp = pair_path + ".tmp"
+    with open(tmp, "w", encoding="utf-8") as f:
+        f.writelines(json.dumps(p) + "\n" for p in pairs)
+    os.replace(tmp, pair_path)
+    return {"prompts": len(rows), "candidates": len(done), "pairs": len(pairs), "seconds": round(time.time() - t0, 1),
+            "out": out}
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(prog="python -m songforge.train.dpo_pairs", description=__doc__.split("\n")[0])
+    ap.add_argument("--corpus", required=True, help="a data-engine corpus whose training clips are the prompts")
+    ap.add_argument("--model", required=True, help="the model that makes the candidates")
+    ap.add_argument("--out", required=True)
+    ap.add_argument("--prompts", type=int, default=PairsConfig.prompts)
+    ap.add_argument("--candidates", type=int, default=PairsConfig.candidates)
+    ap.add_argument("--seed", type=int, default=PairsConfig.seed)
+    ap.add_argument("--margin", type=float, default=PairsConfig.margin)
+    a = ap.parse_args(argv)
+    if a.candidates < 2 or a.prompts < 1:
+        print("--candidates must be >= 2 and --prompts >= 1", file=sys.stderr)
+        return 2
+    try:
+        summary = make_pairs(a.corpus, a.model, a.out, PairsConfig(a.prompts, a.candidates, a.seed, a.margin))
+    except (FileNotFoundError, ValueError) as e:
+        print(f"dpo_pairs: {e}", file=sys.stderr)
+        return 1
+    print(json.dumps(summary))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,79 @@
+"""DPO preference pairs (train/dpo_pairs.py): candidates from a model, scored by the suite, ranked by one reward
+that never sees the held-out measures; resumable; pairs only where the rewards differ by the margin."""
+import json
+import os
+
+
+from songforge.train.dpo_pairs import HELD_OUT, PairsConfig, components, make_pairs, reward
+
+
+def test_components_map_every_measure_to_higher_is_better():
+    row = {"harmony": {"chord_majmin": 0.8, "mode_correct": 1, "beat_f1": 0.9}, "judge": {"per": 0.3},
+           "timing": {"onset_median_ms": 20.0}, "melody": {"raw_pitch_accuracy": 0.7}, "style": {"style_correct": 0},
+           "notes": {"bass_f1": 0.5, "other_f1": 0.25}, "lyrics": {"wer": 0.1}}
+    c = components(row)
+    assert c == {"chords": 0.8, "bass_f1": 0.5, "other_f1": 0.25, "style": 0.0, "mode": 1.0, "judge_per": 0.7,
+                 "onsets": 0.8, "pitch": 0.7, "beats": 0.9}
+    assert "lyrics" in HELD_OUT and "ear" in HELD_OUT  # Whisper and the outside ear stay out of the reward
+    assert reward({"chords": 1.0, "pitch": 0.0}, {"chords": 3.0, "pitch": 1.0, "style": 5.0}) == 0.75
+    assert components({"judge": {"per": 1.4}})["judge_per"] == 0.0
+
+
+def test_pairs_from_a_tiny_model_and_resume(tiny_corpus, tiny_model, tmp_path):
+    out = str(tmp_path / "pairs")
+    cfg = PairsConfig(prompts=2, candidates=2, seed=3, margin=0.0)
+    s = make_pairs(tiny_corpus, tiny_model, out, cfg, progress=False)
+    assert s["candidates"] == 4 and s["pairs"] == 2
+    cands = [json.loads(x) for x in open(os.path.join(out, "candidates.jsonl"))]
+    assert len({c["seed"] for c in cands}) == 4 and all(0 <= c["reward"] <= 1 for c in cands)
+    assert all("lyrics" not in c["components"] and set(c["held_out"]) <= set(HELD_OUT) for c in cands)
+    for p in (json.loads(x) for x in open(os.path.join(out, "pairs.jsonl"))):
+        assert p["reward_w"] >= p["reward_l"] and p["winner"] != p["loser"]
+        assert os.path.exists(os.path.join(out, "latents", f"{p['prompt']}_{p['winner']}.safetensors"))
+    again = make_pairs(tiny_corpus, tiny_model, out, cfg, progress=False)  # nothing new to make
+    assert again["candidates"] == 4 and len(open(os.path.join(out, "candidates.jsonl")).readlines()) == 4
+    strict = make_pairs(tiny_corpus, tiny_model, out, PairsConfig(2, 2, 3, margin=2.0), progress=False)
+    assert strict["pairs"] == 0  # no two rewards differ by more than the whole scale
+
+
+def test_dpo_loss_is_log2_at_the_reference_and_falls_toward_the_winner():
+    import math
+
+    import torch
+
+    from songforge.flow.dpo import dpo_loss, masked_error
+    e = torch.tensor([0.5, 0.7])
+    loss, logs = dpo_loss(e, e, e, e, beta=10.0)
+    assert abs(float(loss) - math.log(2)) < 1e-6 and logs["dpo_d"] == 0
+    better, _ = dpo_loss(e - 0.01, e + 0.01, e, e, beta=10.0)  # closer on the winner, further on the loser
+    worse, _ = dpo_loss(e + 0.01, e - 0.01, e, e, beta=10.0)
+    assert float(better) < math.log(2) < float(worse)
+    w = torch.ones(1, 3, 2)
+    w[0, 2] = 0
+    assert float(masked_error(torch.ones(1, 3, 2), torch.zeros(1, 3, 2), w)) == 1.0
+
+
+def test_train_dpo_end_to_end_and_resume(tiny_corpus, tiny_model, tmp_path):
+    import math
+
+    from songforge.cli import main
+    from conftest import ROOT
+    pairs = str(tmp_path / "pairs")
+    make_pairs(tiny_corpus, tiny_model, pairs, PairsConfig(prompts=3, candidates=2, seed=1, margin=0.0), progress=False)
+    run = str(tmp_path / "run")
+    cfg = os.path.join(ROOT, "configs", "dpo_tiny.json")
+    assert main(["train", "dpo", "--config", cfg, "--init", tiny_model, "--data", pairs, "--out", run,
+                 "--steps", "2"]) == 0
+    first = json.loads(open(os.path.join(run, "log.jsonl")).readline())
+    assert abs(first["dpo_d"]) < 1e-6 and abs(first["loss"] - (math.log(2) + 0.1 * first["err_w"])) < 1e-4
+    assert main(["train", "dpo", "--config", cfg, "--init", tiny_model, "--data", pairs, "--out", run,
+                 "--steps", "4", "--resume"]) == 0
+    steps = [json.loads(x)["step"] for x in open(os.path.join(run, "log.jsonl"))]
+    assert steps == [0, 1, 2, 3]
+    assert os.path.isfile(os.path.join(run, "model", "dit", "model.safetensors"))
+    songs = str(tmp_path / "songs")
+    spec = tmp_path / "s.txt"
+    spec.write_text("[verse]\nsail on home\n")
+    assert main(["generate", str(spec), "--model", os.path.join(run, "model"), "-o", songs, "--steps", "2",
+                 "--no-picture"]) == 0
+    assert main(["train", "dpo", "--config", cfg, "--data", pairs, "--out", str(tmp_path / "x")]) == 1  # no --init
