@@ -6,7 +6,7 @@ import os
 import sys
 
 from .errors import SpecError
-from .cli_songs import add_song_options
+from .cli_songs import add_song_options, load_printed
 from .spec.formats import EXTENSIONS, FORMATS
 
 
@@ -65,43 +65,24 @@ def _summary(song) -> str:
     return "\n".join(out)
 
 
-def _songs(a, paths: list[str]):
-    """Load the songs of a command; (songs, errors, shown) or None after printing why the options are wrong."""
-    from .cli_songs import load_songs
-    try:
-        songs, errors = load_songs(a, paths)
-    except ValueError as e:
-        print(f"songforge {a.cmd}: {e}", file=sys.stderr)
-        return None
-    return songs, errors
-
-
 def cmd_check(a) -> int:
-    from .cli_songs import song_paths
-    with song_paths(a.files) as (paths, shown):
-        got = _songs(a, paths)
-        if got is None:
-            return 2
-        songs, errors = got
-        for s in songs:
-            print(shown(_summary(s)))
-            print()
-        for e in errors:
-            print(shown(e), file=sys.stderr)
+    got = load_printed(a, a.files)
+    if got is None:
+        return 2
+    songs, errors = got
+    for s in songs:
+        print(_summary(s))
+        print()
     print(songs_line(len(songs), errors), file=sys.stderr)
     return 1 if errors else 0
 
 
 def cmd_convert(a) -> int:
-    from .cli_songs import song_paths
     from .songs import convert
-    with song_paths([a.input]) as (paths, shown):
-        got = _songs(a, paths)
-        if got is None:
-            return 2
-        songs, errors = got
-        for e in errors:
-            print(shown(e), file=sys.stderr)
+    got = load_printed(a, [a.input])
+    if got is None:
+        return 2
+    songs, errors = got
     if songs:
         try:
             written = convert(songs, a.output, a.to)
@@ -113,15 +94,11 @@ def cmd_convert(a) -> int:
 
 
 def cmd_plot(a) -> int:
-    from .cli_songs import song_paths
     from .picture import plot_song
-    with song_paths([a.spec]) as (paths, shown):
-        got = _songs(a, paths)
-        if got is None:
-            return 2
-        songs, errors = got
-        for e in errors:
-            print(shown(e), file=sys.stderr)
+    got = load_printed(a, [a.spec])
+    if got is None:
+        return 2
+    songs, errors = got
     if a.only:
         songs = [s for s in songs if s.spec.id == a.only]
         if not songs and not errors:
@@ -136,15 +113,12 @@ def cmd_plot(a) -> int:
 
 
 def cmd_render(a) -> int:
-    from .cli_songs import song_paths
     from .render.run import render_songs
-    with song_paths(a.spec) as (paths, shown):
-        got = _songs(a, paths)
-        if got is None:
-            return 2
-        songs, errors = got
-        return render_songs(songs, [shown(e) for e in errors], a.output, a.sample_rate, a.audio_format,
-                            not a.no_picture, a.workers, a.seed)
+    got = load_printed(a, a.spec)
+    if got is None:
+        return 2
+    songs, errors = got
+    return render_songs(songs, errors, a.output, a.sample_rate, a.audio_format, not a.no_picture, a.workers, a.seed)
 
 
 def cmd_data_build(a) -> int:
@@ -245,7 +219,10 @@ def cmd_g2p(a) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    p = argparse.ArgumentParser(prog="songforge", description="Lyrics, timing and style in; songs out.")
+    p = argparse.ArgumentParser(prog="songforge", description="Lyrics, timing and style in; songs out (mix + stems, "
+                                "labels, picture). `songforge CMD --help` for each command.",
+                                epilog='example: songforge generate lyrics.txt --style "sad piano ballad, female '
+                                       'vocals" --duration 60 -o out/')
     sub = p.add_subparsers(dest="cmd", required=True)
     fmts = list(FORMATS)
 
@@ -286,7 +263,8 @@ def main(argv: list[str] | None = None) -> int:
     c.set_defaults(fn=cmd_render)
 
     d = sub.add_parser("data", help="build and inspect training corpora").add_subparsers(dest="data_cmd", required=True)
-    c = d.add_parser("build", help="render a corpus of labelled clips (deterministic, resumable)")
+    c = d.add_parser("build", help="render a corpus of labelled clips (deterministic, resumable)",
+                     epilog="example: songforge data build --out runs/corpus --hours 0.5 --workers 2 --seed 7")
     c.add_argument("--out", required=True)
     c.add_argument("--hours", type=float, required=True)
     c.add_argument("--workers", type=int, default=0, help="default: all cores")
@@ -301,11 +279,16 @@ def main(argv: list[str] | None = None) -> int:
     c.add_argument("--neural-share", type=float, default=0.7,
                    help="share of clips whose English words the neural voice sings; the rest espeak-ng (0..1)")
     c.set_defaults(fn=cmd_data_build)
-    c = d.add_parser("stats", help="hours, styles, voices, vocabulary, phoneme coverage, tempo/key histograms")
+    c = d.add_parser("stats", help="hours, styles, voices, vocabulary, phoneme coverage, tempo/key histograms",
+                     epilog="example: songforge data stats runs/corpus")
     c.add_argument("dir")
     c.set_defaults(fn=cmd_data_stats)
 
-    c = sub.add_parser("eval", help="score songs against what was asked (lyrics, timing, melody, chords, beats, audio)")
+    c = sub.add_parser("eval", help="score songs against what was asked (lyrics, timing, melody, chords, beats, audio)",
+                       description="Score song folders (what render/generate write), a corpus manifest, or audio files "
+                                   "with same-named specs: words, timing, pitch, notes, chords, key, beats, style, and "
+                                   "the outside ear (taggers trained on real records).",
+                       epilog="example: songforge eval --songs out/ --report report/ --no-asr")
     c.add_argument("--songs", required=True, help="song folders, a corpus manifest.jsonl, or audio files with same-named specs")
     c.add_argument("--refs", help="reference songs for FAD")
     c.add_argument("--report", default="eval_report", help="output folder (default: eval_report)")
@@ -361,7 +344,8 @@ def main(argv: list[str] | None = None) -> int:
     c.add_argument("--from-last", action="store_true", help="export the DiT's newest resume checkpoint (EMA) first")
     c.set_defaults(fn=cmd_model_assemble)
 
-    c = sub.add_parser("g2p", help="show the syllables and phonemes songforge sings for a lyric line")
+    c = sub.add_parser("g2p", help="show the syllables and phonemes songforge sings for a lyric line",
+                       epilog='example: songforge g2p "我们一起唱 every little promise"')
     c.add_argument("text")
     c.add_argument("--language", choices=("en", "zh"))
     c.set_defaults(fn=cmd_g2p)

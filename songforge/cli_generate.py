@@ -103,7 +103,7 @@ def cmd_generate(a) -> int:
     from tqdm import tqdm
 
     from .pipeline import load as load_model
-    from .cli_songs import load_songs, song_paths
+    from .cli_songs import load_printed
     from .songs import with_references
     editing = a.edit_span or a.cont or a.add_stem or a.remove_stem or a.extract_stem
     if editing and not a.song:
@@ -134,14 +134,10 @@ def cmd_generate(a) -> int:
         return 1
     dropped = (a.remove_stem,) if a.remove_stem else tuple(s for s in STEM_NAMES if s != a.extract_stem) \
         if a.extract_stem else ()
-    with song_paths(a.input) as (paths, shown):
-        try:
-            songs, errors = load_songs(a, paths)
-        except ValueError as e:
-            print(f"songforge generate: {e}", file=sys.stderr)
-            return 2
-        for err in errors:
-            print(shown(err), file=sys.stderr)
+    got = load_printed(a, a.input)
+    if got is None:
+        return 2
+    songs, errors = got
     for flag, path in (("--style-audio", a.style_audio), ("--voice-audio", a.voice_audio)):
         if path and not os.path.isfile(path):
             print(f"{flag}: audio file not found: {path}", file=sys.stderr)

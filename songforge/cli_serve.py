@@ -6,7 +6,8 @@ import sys
 
 
 def add_parser(sub) -> None:
-    c = sub.add_parser("serve", help="web UI and REST API (jobs kept on disk; loopback by default)")
+    c = sub.add_parser("serve", help="web UI and REST API (jobs kept on disk; loopback by default)",
+                       epilog="example: songforge serve --port 7860   (then open http://127.0.0.1:7860/)")
     c.add_argument("--host", default="127.0.0.1", help="address to listen on (default: loopback only)")
     c.add_argument("--port", type=int, default=7860)
     c.add_argument("--model", help="model folder for generate jobs (default: the shipped default model)")

@@ -83,3 +83,17 @@ def load_songs(a, paths: list[str]):
     if ov.id is not None and len(songs) > 1:
         raise ValueError(f"--id names one song and this run has {len(songs)}")
     return songs, errors
+
+
+def load_printed(a, inputs: list[str]):
+    """The songs of a command's inputs ('-' is standard input) under its options, with every bad item printed as
+    one line: (songs, errors), or None (after printing why) when the options themselves are wrong."""
+    with song_paths(inputs) as (paths, shown):
+        try:
+            songs, errors = load_songs(a, paths)
+        except ValueError as e:
+            print(f"songforge {a.cmd}: {e}", file=sys.stderr)
+            return None
+        for e in errors:
+            print(shown(e), file=sys.stderr)
+    return songs, errors

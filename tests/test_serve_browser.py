@@ -73,3 +73,31 @@ def test_ui_generates_the_placeholder_lyrics_as_typed(live_server):
         assert "Done" in status and "input" in status, status
         page.wait_for_selector("#sf-picture img", timeout=30_000)
         browser.close()
+
+
+@pytest.mark.skipif(not os.path.exists(CHROMIUM), reason="Debian chromium is not installed (scripts/install.sh)")
+def test_ui_reads_only_the_files_it_uploads(live_server, tmp_path):
+    """The UI's Check: a manifest naming a file on the server is refused without its content; the same manifest
+    naming an uploaded lyric file reads it."""
+    import json
+    secret = tmp_path / "secret_words.json"
+    secret.write_text(json.dumps([{"word": "zebraquartz", "start": 0.5, "end": 1.0}]))
+    upload = tmp_path / "words.json"
+    upload.write_text(json.dumps([{"word": w, "start": 0.5 + i, "end": 0.9 + i} for i, w in enumerate(["sail", "on"])]))
+    with sync_api.sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+        page = browser.new_page(viewport={"width": 1400, "height": 1000})
+        page.goto(live_server + "/", wait_until="networkidle", timeout=120_000)
+        box = page.locator("#sf-text textarea")
+        box.fill(json.dumps([{"id": "a", "lrc_path": str(secret), "duration": 8}]))
+        page.locator("#sf-check").click()
+        page.wait_for_function("/ready|No song/.test(document.querySelector('#sf-status').innerText)", timeout=60_000)
+        status = page.locator("#sf-status").inner_text()
+        assert "is not among the files sent with this request" in status and "zebraquartz" not in status, status
+        page.locator("#sf-files input[type=file]").set_input_files(str(upload))
+        page.wait_for_timeout(1500)
+        box.fill(json.dumps([{"id": "a", "lrc_path": "words.json", "duration": 8}]))
+        page.locator("#sf-check").click()
+        page.wait_for_function("/1 song\\(s\\) ready/.test(document.querySelector('#sf-status').innerText)",
+                               timeout=60_000)
+        browser.close()

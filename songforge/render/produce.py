@@ -68,8 +68,9 @@ def air(x: np.ndarray, level_db: float = AIR_DB) -> np.ndarray:
     quad = oaconvolve(band, h.astype(np.float32), mode="full")[delay:delay + len(band)]
     t = np.arange(len(band), dtype=np.float64) / RELEASE_SR
 
-    def shifted(hz: float) -> np.ndarray:  # Re{(band + j quad) e^{j 2 pi hz t}}: the band moved up by hz
-        return band * np.cos(2 * np.pi * hz * t) - quad * np.sin(2 * np.pi * hz * t)
+    def shifted(hz: float) -> np.ndarray:  # the upper sideband only: the band moved up by hz (scipy's remez Hilbert
+        # transformer has the opposite sign to the analytic signal's, hence the +)
+        return band * np.cos(2 * np.pi * hz * t) + quad * np.sin(2 * np.pi * hz * t)
     high = sosfilt(_sos("highpass", 12000.0, 6), shifted(5500.0) + 10 ** (-8 / 20) * shifted(11000.0))
     high = sosfilt(_sos("lowpass", 14000.0, 1), high)
     h_rms = float(np.sqrt(np.mean(high ** 2)))

@@ -17,24 +17,25 @@ def _render_one(i: int) -> str:
     return write_song(plan, render_plan(plan, _JOB["sr"]), _JOB["out"], _JOB["audio_format"], _JOB["picture"])
 
 
-def render_songs(songs: list, errors: list, out: str, sample_rate: int, audio_format: str, picture: bool,
+def render_songs(songs: list, reported: list, out: str, sample_rate: int, audio_format: str, picture: bool,
                  workers: int, seed: int | None) -> int:
-    """Render every good song (songforge.songs.Song); `errors` (the bad items, reported and skipped) are printed
-    first. Returns an exit status."""
+    """Render every good song (songforge.songs.Song). `reported`: the bad items the caller already printed (they
+    only set the exit status); a second song with an id already seen is refused here, in one printed line.
+    Returns an exit status."""
     from .batch import default_workers, run_isolated
-    errors = list(errors)
+    errors = list(reported)
     seen: dict[str, str] = {}
     unique = []
     for s in songs:  # one folder per id: a second song with the same id would overwrite the first
         if s.spec.id in seen:
-            errors.append(SpecError(s.spec.where, "id", f"also in {seen[s.spec.id]}: its output folder would be "
-                                    "overwritten (rename one, or render them separately)"))
+            e = SpecError(s.spec.where, "id", f"also in {seen[s.spec.id]}: its output folder would be "
+                          "overwritten (rename one, or render them separately)")
+            print(e, file=sys.stderr)
+            errors.append(e)
         else:
             seen[s.spec.id] = s.spec.source
             unique.append(s)
     songs = unique
-    for e in errors:
-        print(e, file=sys.stderr)
     os.makedirs(out, exist_ok=True)
     _JOB.update(songs=songs, seed=seed, sr=sample_rate, out=out, audio_format=audio_format, picture=picture)
     failed = 0
