@@ -32,6 +32,13 @@ def test_pairs_from_a_tiny_model_and_resume(tiny_corpus, tiny_model, tmp_path):
         assert os.path.exists(os.path.join(out, "latents", f"{p['prompt']}_{p['winner']}.safetensors"))
     again = make_pairs(tiny_corpus, tiny_model, out, cfg, progress=False)  # nothing new to make
     assert again["candidates"] == 4 and len(open(os.path.join(out, "candidates.jsonl")).readlines()) == 4
+    from safetensors.torch import load_file
+    first = json.loads(open(os.path.join(out, "pairs.jsonl")).readline())
+    lat = os.path.join(out, "latents", f"{first['prompt']}_{first['winner']}.safetensors")
+    before = load_file(lat)["x1"]
+    os.remove(lat)  # another machine: the seeds in candidates.jsonl rebuild the latents
+    make_pairs(tiny_corpus, tiny_model, out, cfg, progress=False)
+    assert (load_file(lat)["x1"] == before).all()
     strict = make_pairs(tiny_corpus, tiny_model, out, PairsConfig(2, 2, 3, margin=2.0), progress=False)
     assert strict["pairs"] == 0  # no two rewards differ by more than the whole scale
 

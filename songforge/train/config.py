@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, fields, replace
 
 
 @dataclass(frozen=True)
@@ -51,3 +51,18 @@ def load_config(path: str):
         raise ValueError(f"{path}: field 'kind': {kind!r} is not a model kind (known: {', '.join(KINDS)})")
     return kind, _build(KINDS[kind][1], raw.get("model", {}), f"{path}: model"), \
         _build(TrainConfig, raw.get("train", {}), f"{path}: train")
+
+
+OVERRIDABLE = ("steps", "batch_size", "lr", "seed", "segment_s")  # what `songforge train` flags may change
+
+
+def with_overrides(tc: TrainConfig, overrides: dict | None) -> TrainConfig:
+    """`tc` with the command line's values (None = keep the config's)."""
+    given = {k: v for k, v in (overrides or {}).items() if v is not None}
+    unknown = sorted(set(given) - set(OVERRIDABLE))
+    if unknown:
+        raise ValueError(f"cannot override {', '.join(unknown)} (only {', '.join(OVERRIDABLE)})")
+    tc = replace(tc, **given)
+    if tc.steps < 1 or tc.batch_size < 1 or not tc.lr > 0 or tc.segment_s < 0 or tc.seed < 0:
+        raise ValueError("--steps and --batch-size must be >= 1, --lr > 0, --segment >= 0, --seed >= 0")
+    return replace(tc, warmup=min(tc.warmup, max(1, tc.steps // 4)))  # a short run still leaves warmup

@@ -135,6 +135,11 @@ def make_pairs(corpus: str, model_dir: str, out: str, cfg: PairsConfig, progress
         if best["reward"] - worst["reward"] >= cfg.margin:
             pairs.append({"prompt": row["id"], "index": row["index"], "winner": best["k"], "loser": worst["k"],
                           "reward_w": best["reward"], "reward_l": worst["reward"]})
+            for c in (best, worst):  # candidates.jsonl alone (seeds) rebuilds what another machine lacks
+                path = os.path.join(out, "latents", f"{row['id']}_{c['k']}.safetensors")
+                if not os.path.exists(path):
+                    z = model.generate_batch([clip_plan(corpus, row)], c["seed"])[0].latents
+                    save_file({"x1": z.to(torch.float16).contiguous()}, path)
     tmp = pair_path + ".tmp"
     with open(tmp, "w", encoding="utf-8") as f:
         f.writelines(json.dumps(p) + "\n" for p in pairs)

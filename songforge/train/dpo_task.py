@@ -110,8 +110,8 @@ def train_dpo(config: str, pairs: str, init_model: str, out: str, overrides: dic
               progress: bool = True) -> dict:
     """Align the DiT of the model folder `init_model` on `pairs`; returns fit's result plus the aligned model."""
     from ..model import checkpoint
-    from .loop import fit
-    from .run import run_state, with_overrides
+    from .config import with_overrides
+    from .loop import fit, run_state
     tc, dc = load_dpo_config(config)
     tc = with_overrides(tc, overrides)
     dit_dir = os.path.join(init_model, "dit")

@@ -180,3 +180,17 @@ def export_last(run: str) -> str:
     model = cls(cfg_cls(**{k: checkpoint.tuples_from_json(v) for k, v in meta["model"].items()}))
     model.load_state_dict(load_file(os.path.join(run, "last", "ema.safetensors")))
     return checkpoint.save(model, kind, os.path.join(run, "final"))
+
+
+def run_state(out: str) -> tuple[int, int] | None:
+    """(step reached, steps asked) of the run in `out`, or None if it holds none."""
+    state, saved = os.path.join(out, "last", "state.json"), os.path.join(out, "train_config.json")
+    if not os.path.isfile(state):
+        return None
+    with open(state) as f:
+        step = int(json.load(f)["step"])
+    total = step
+    if os.path.isfile(saved):
+        with open(saved) as f:
+            total = int(json.load(f)["train"]["steps"])
+    return step, total

@@ -1,16 +1,12 @@
 """`songforge train codec|dit|judge|tagger|separator|key --config CONFIG --data CORPUS --out DIR`: build the task and model, run the loop."""
 from __future__ import annotations
 
-import json
 import os
-from dataclasses import replace
 
 from ..model import checkpoint
-from .config import TrainConfig, load_config
-from .loop import fit
+from .config import load_config, with_overrides
+from .loop import fit, run_state
 from .preflight import Mismatch, check_corpus, check_dit, check_init, check_resume
-
-OVERRIDABLE = ("steps", "batch_size", "lr", "seed", "segment_s")  # what `songforge train` flags may change
 
 
 def grown_state(own: dict, src: dict) -> dict:
@@ -28,32 +24,6 @@ def grown_state(own: dict, src: dict) -> dict:
             w[:, :v.shape[1]] = v
             out[k] = w
     return out
-
-
-def run_state(out: str) -> tuple[int, int] | None:
-    """(step reached, steps asked) of the run in `out`, or None if it holds none."""
-    state, saved = os.path.join(out, "last", "state.json"), os.path.join(out, "train_config.json")
-    if not os.path.isfile(state):
-        return None
-    with open(state) as f:
-        step = int(json.load(f)["step"])
-    total = step
-    if os.path.isfile(saved):
-        with open(saved) as f:
-            total = int(json.load(f)["train"]["steps"])
-    return step, total
-
-
-def with_overrides(tc: TrainConfig, overrides: dict | None) -> TrainConfig:
-    """`tc` with the command line's values (None = keep the config's)."""
-    given = {k: v for k, v in (overrides or {}).items() if v is not None}
-    unknown = sorted(set(given) - set(OVERRIDABLE))
-    if unknown:
-        raise ValueError(f"cannot override {', '.join(unknown)} (only {', '.join(OVERRIDABLE)})")
-    tc = replace(tc, **given)
-    if tc.steps < 1 or tc.batch_size < 1 or not tc.lr > 0 or tc.segment_s < 0 or tc.seed < 0:
-        raise ValueError("--steps and --batch-size must be >= 1, --lr > 0, --segment >= 0, --seed >= 0")
-    return replace(tc, warmup=min(tc.warmup, max(1, tc.steps // 4)))  # a short run still leaves warmup
 
 
 def train(kind: str, config: str, data: str | list[str], out: str, codec: str | None = None, init: str | None = None,
