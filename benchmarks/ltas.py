@@ -1,6 +1,6 @@
 """Long-term average spectrum of songs as delivered: mixes of one set of song folders against another (e.g. the
 engine's mono 24 kHz output before the production stage and the 44.1 kHz stereo release after it), averaged over
-songs, with the band above 12 kHz (where the 24 kHz engines have nothing and render/produce.py adds air) marked.
+songs, with the band above 12 kHz (where the 24 kHz engines have nothing and render/produce.py adds air by band replication) marked.
 
     python benchmarks/ltas.py --sets before=out/realism_before/generate after=out/realism/generate \\
         --out benchmarks/results/ltas_generate.png"""
@@ -54,7 +54,7 @@ def main() -> None:
                                       for k, (lo, hi) in {"6-12 kHz dB": (6000, 12000), "12-16 kHz dB": (12000, 16000),
                                                           "16-20 kHz dB": (16000, 20000)}.items()}}
     ax.axvspan(12, 22.05, color="0.9", zorder=0)
-    ax.text(12.3, -10, "above 12 kHz:\nnothing at 24 kHz;\nair from the exciter", fontsize=8, va="top")
+    ax.text(12.3, -10, "above 12 kHz:\nnothing at 24 kHz;\nair by band replication", fontsize=8, va="top")
     ax.set(xlabel="frequency (kHz)", ylabel="mean power (dB, loudest bin = 0)", ylim=(-110, 5), xlim=(0, 22.05),
            title="Long-term average spectrum of the mixes")
     ax.legend()
