@@ -156,6 +156,9 @@ def _check_words(spec: SongSpec, where: Where, duration: float | None) -> list[S
     if foreign:  # one line per song, not one per word of a language songforge does not sing
         more = f" (and {len(foreign) - 1} more words)" if len(foreign) > 1 else ""
         out.append(SpecError(at(foreign[0]), "word", f"unsupported script{more}: songforge sings English and Mandarin"))
+    else:  # Latin script in another language is refused, not sung as English
+        from .language import check_language
+        out += check_language(spec, where)
     timed = [w.start is not None or w.end is not None for w in words]
     if any(timed) and not all(timed):
         k = timed.index(False)
