@@ -67,11 +67,11 @@ def test_yue_lyrics_alone_reads_with_a_note(tmp_path):
     d = tmp_path / "my_song"
     d.mkdir()
     (d / "lyrics.txt").write_text(TAGGED)
-    for path in (str(d), str(d / "lyrics.txt")):
-        songs, errors = load(path, overrides=Overrides(style="lo-fi hip hop"))
-        assert not errors and songs[0].spec.id == "my_song", (path, errors)
-        assert songs[0].spec.style.text == "lo-fi hip hop"
-        assert any("no genre.txt beside lyrics.txt" in str(w) for w in songs[0].warnings)
+    songs, errors = load(str(d), overrides=Overrides(style="lo-fi hip hop"))  # a YuE song folder: its name
+    assert not errors and songs[0].spec.id == "my_song" and songs[0].spec.style.text == "lo-fi hip hop"
+    assert any("no genre.txt beside lyrics.txt" in str(w) for w in songs[0].warnings)
+    songs, errors = load(str(d / "lyrics.txt"))  # the file alone is plain lyrics, named as the README says
+    assert not errors and songs[0].spec.id == "lyrics"
 
 
 def test_flags_fill_what_the_file_leaves_out_and_lose_to_what_it_states(tmp_path):

@@ -8,8 +8,8 @@ lenient readers accept: `[Verse 2]`, `### **[Chorus]**`, `(Hook)`) and blank lin
     [verse]
     the harbor lights are low tonight
 
-One song per file (a folder of them is a batch). Its id is the `title:` header, else the file's name (a YuE-style `lyrics.txt` takes its folder's
-name)."""
+One song per file (a folder of them is a batch). Its id is the `title:` header, else the file's name (`lyrics.txt`
+-> `lyrics`; a YuE song folder, read as YuE, takes the folder's name)."""
 from __future__ import annotations
 
 import os
@@ -84,9 +84,7 @@ def _read_file(path: str) -> list[SongSpec]:
     lines = text.splitlines()
     head, first = _headers(lines, where)
     stem = os.path.splitext(os.path.basename(path))[0]
-    yue_name = stem.lower() in ("lyrics", "lyric")
-    sid = head["title"][0] if "title" in head else (
-        os.path.basename(os.path.dirname(os.path.abspath(path))) if yue_name else stem)
+    sid = head["title"][0] if "title" in head else stem
     if not sid.strip():
         raise SpecError(where.at(f"line {head['title'][1]}"), "title", "is empty")
     where = where.with_item(f"id '{sid}'")
@@ -114,10 +112,6 @@ def _read_file(path: str) -> list[SongSpec]:
         sections = tuple(Section(s.kind, tuple(Line(ln.words, ln.language or language, ln.start, ln.end)
                                               for ln in s.lines), s.length) for s in sections)
     notes += [("lyrics", n) for n in lyric_notes]
-    if yue_name and "style" not in head and not os.path.isfile(os.path.join(os.path.dirname(os.path.abspath(path)),
-                                                                            "genre.txt")):
-        notes.append(("style", "no genre.txt beside lyrics.txt and no style: line: the style comes from --style, "
-                               "else the planner's default"))
     return [SongSpec(sid, sections, duration, Style(tags=tags), Controls(key=key, bpm=bpm or style_bpm),
                      instrumental=not any(s.lines for s in sections), source=path, item=where.item,
                      notes=tuple(notes))]
