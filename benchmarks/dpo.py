@@ -44,15 +44,33 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--corpus", required=True, help="held-out prompts (a corpus no pair was made from)")
     ap.add_argument("--base", required=True)
-    ap.add_argument("--aligned", required=True)
+    ap.add_argument("--aligned", help="the aligned model folder (RUN/model); not needed with --only-base")
     ap.add_argument("--prompts", type=int, default=48)
     ap.add_argument("--seed", type=int, default=777)
     ap.add_argument("--no-asr", action="store_true")
     ap.add_argument("--out", default="benchmarks/results/dpo.json")
+    ap.add_argument("--only-base", action="store_true", help="score the base model only (its scores are kept)")
     a = ap.parse_args()
     rows = read_manifest(a.corpus, ("train", "valid", "test"))[:a.prompts]
-    base = score_model(a.base, a.corpus, rows, a.seed, not a.no_asr)
-    aligned = score_model(a.aligned, a.corpus, rows, a.seed, not a.no_asr)
+
+    def scores(tag: str, model_dir: str) -> list[dict]:
+        """A model's scores, kept beside --out (a re-run, or --only base before the aligned model exists, reuses)."""
+        path = os.path.splitext(a.out)[0] + f".{tag}.json"
+        if os.path.exists(path):
+            with open(path) as f:
+                kept = json.load(f)
+            if kept["model"] == os.path.abspath(model_dir) and [r["prompt"] for r in kept["rows"]] == [r["id"] for r in rows]:
+                return kept["rows"]
+        got = score_model(model_dir, a.corpus, rows, a.seed, not a.no_asr)
+        with open(path, "w") as f:
+            json.dump({"model": os.path.abspath(model_dir), "rows": got}, f)
+        return got
+    base = scores("base", a.base)
+    if a.only_base:
+        return
+    if not a.aligned:
+        ap.error("--aligned RUN/model is needed (or --only-base)")
+    aligned = scores("aligned", a.aligned)
     wins = [x["reward"] > y["reward"] for x, y in zip(aligned, base)]
     names = sorted({k for r in base + aligned for k in r["components"]})
     mean = lambda rs, k: float(np.mean([r["components"][k] for r in rs if k in r["components"]]))  # noqa: E731

@@ -9,7 +9,8 @@ their rewards differ by a margin.
 PAIRS/candidates.jsonl: one line per candidate (prompt, seed, every reward component, the reward); PAIRS/pairs.jsonl:
 one line per kept pair; PAIRS/latents/<clip>_<k>.safetensors: the candidate's sampled latents (normalised; what the
 DPO loss noises), rebuildable from the model, the prompt and the seed. Resumable: finished candidates are kept.
-The reward never sees Whisper WER or the outside ear: those are held out to catch reward hacking."""
+The reward never sees Whisper WER or the outside ear (they are not even computed here): benchmarks/dpo.py measures
+them on held-out prompts, before and after, to catch reward hacking."""
 from __future__ import annotations
 
 import argparse
@@ -121,8 +122,7 @@ def make_pairs(corpus: str, model_dir: str, out: str, cfg: PairsConfig, progress
                           os.path.join(out, "latents", f"{row['id']}_{k}.safetensors"))
                 parts = components(scored)
                 rec = {"prompt": row["id"], "index": row["index"], "k": k, "seed": seed, "components": parts,
-                       "reward": round(reward(parts, cfg.weights), 5),
-                       "held_out": {g: scored[g] for g in HELD_OUT if g in scored}, "time": round(time.time(), 1)}
+                       "reward": round(reward(parts, cfg.weights), 5), "time": round(time.time(), 1)}
                 log.write(json.dumps(rec) + "\n")
                 log.flush()
                 done[(row["id"], k)] = rec
