@@ -14,6 +14,7 @@ import sys
 import tempfile
 
 import numpy as np
+from roundtrip import write_results
 
 
 def score_model(model_dir: str, corpus: str, rows: list[dict], seed: int, asr: bool) -> list[dict]:
@@ -81,19 +82,13 @@ def main() -> None:
               "components": {k: {"base": round(mean(base, k), 4), "aligned": round(mean(aligned, k), 4)} for k in names},
               "held_out": {k: {"base": held(base, k), "aligned": held(aligned, k)} for k in ("wer", "ear_rank")},
               "rows": {"base": base, "aligned": aligned}}
-    os.makedirs(os.path.dirname(os.path.abspath(a.out)), exist_ok=True)
-    with open(a.out, "w") as f:
-        json.dump(result, f, indent=1)
     lines = [f"{len(rows)} held-out prompts ({a.corpus}); base {a.base} vs aligned {a.aligned}, same seeds", "",
              f"aligned model's combined reward higher on {result['aligned_wins']:.3f} of prompts "
              f"(mean reward {result['reward']['base']} -> {result['reward']['aligned']})", "",
              "| measure | base | aligned |", "|---|---|---|"]
     lines += [f"| {k} | {v['base']} | {v['aligned']} |" for k, v in result["components"].items()]
     lines += [f"| held out: {k} | {v['base']} | {v['aligned']} |" for k, v in result["held_out"].items()]
-    md = "\n".join(lines) + "\n"
-    with open(os.path.splitext(a.out)[0] + ".md", "w") as f:
-        f.write(md)
-    print(md)
+    write_results(a.out, result, "\n".join(lines) + "\n")
 
 
 if __name__ == "__main__":

@@ -12,10 +12,10 @@ top 3 for TRWJAZW128F42760DD_test)."""
 from __future__ import annotations
 
 import argparse
-import json
 import os
 
 import numpy as np
+from roundtrip import write_results
 
 PUBLISHED = {  # github.com/jordipons/musicnn README
     "joram-moments_of_clarity-08-solipsism-59-88.mp3": ["techno", "electronic", "synth", "fast", "beat", "drums",
@@ -65,19 +65,13 @@ def main() -> None:
             top = sorted(tags, key=tags.get, reverse=True)[:len(want)]
             published[f] = {"published": want, "port": top, "same": top == want}
     result["published_tags"] = published
-    os.makedirs(os.path.dirname(os.path.abspath(a.out)), exist_ok=True)
-    with open(a.out, "w") as fh:
-        json.dump(result, fh, indent=1)
     lines = [f"{len(files)} clips, {result['patches']} patches of 3 s; torch port vs TensorFlow on the same patches",
              "", "| tagger | max abs diff (patch x tag) | mean abs diff | max song-level tag diff |", "|---|---|---|---|",
              *rows, "", f"front end (songforge's log-mel patches vs the conversion script's, same files): max abs diff "
              f"{result['frontend_max_abs_diff']:.2e}", ""]
     lines += [f"- {f}: published {p['published']}, port {p['port']}: {'same' if p['same'] else 'DIFFERENT'}"
               for f, p in published.items()]
-    md = "\n".join(lines) + "\n"
-    with open(os.path.splitext(a.out)[0] + ".md", "w") as fh:
-        fh.write(md)
-    print(md)
+    write_results(a.out, result, "\n".join(lines) + "\n")
 
 
 if __name__ == "__main__":

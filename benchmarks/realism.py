@@ -18,6 +18,7 @@ import sys
 import time
 
 import numpy as np
+from roundtrip import write_results
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 SONGS = os.path.join(ROOT, "benchmarks", "data", "realism_songs.jsonl")
@@ -123,9 +124,6 @@ def main() -> None:
         rows = [score(os.path.join(out, s["id"]), s) for s in songs if os.path.isdir(os.path.join(out, s["id"]))]
         result["engines"][engine] = {"summary": summary(rows), "per_genre_msd_rank": per_genre(rows), "rows": rows,
                                      "seconds_to_make": round(made, 1)}
-    os.makedirs(os.path.dirname(os.path.abspath(a.out)), exist_ok=True)
-    with open(a.out, "w") as f:
-        json.dump(result, f, indent=1)
     lines = [f"{len(songs)} songs of {len({s['style'] for s in songs})} genres, {a.duration:g} s each "
              f"({result['songs_file']}); the outside ear = musicnn's taggers (ears/outside.py)", "",
              "| engine | tagger | genre mean rank (chance 16 MSD, 6.5 MTT) | asked genre in top 3 | ranked songs | "
@@ -144,10 +142,7 @@ def main() -> None:
     lines += ["", "MSD_musicnn mean genre rank per asked genre:", ""]
     for engine, e in result["engines"].items():
         lines.append(f"- {engine}: " + ", ".join(f"{g} {k:g}" for g, k in e["per_genre_msd_rank"].items()))
-    md = "\n".join(lines) + "\n"
-    with open(os.path.splitext(a.out)[0] + ".md", "w") as f:
-        f.write(md)
-    print(md)
+    write_results(a.out, result, "\n".join(lines) + "\n")
 
 
 if __name__ == "__main__":
