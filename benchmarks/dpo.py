@@ -18,20 +18,15 @@ from roundtrip import write_results
 
 
 def score_model(model_dir: str, corpus: str, rows: list[dict], seed: int, asr: bool) -> list[dict]:
-    from songforge.eval.report import evaluate_song
-    from songforge.eval.songs import discover
     from songforge.pipeline import load
     from songforge.train.data import clip_plan
-    from songforge.train.dpo_pairs import PairsConfig, components, reward
+    from songforge.train.dpo_pairs import PairsConfig, components, reward, score_candidate
     model = load(model_dir)
     weights = PairsConfig().weights
     out = []
     with tempfile.TemporaryDirectory() as work:
         for i, row in enumerate(rows):
-            g = model.generate_batch([clip_plan(corpus, row)], seed + i)[0]
-            folder = g.write(work, picture=False, release=False)
-            songs, _ = discover(folder)
-            scored = evaluate_song(songs[0], asr=asr)
+            scored, _ = score_candidate(model, clip_plan(corpus, row), seed + i, work, () if asr else ("lyrics",))
             parts = components(scored)
             out.append({"prompt": row["id"], "components": parts, "reward": reward(parts, weights),
                         "wer": scored.get("lyrics", {}).get("wer"),

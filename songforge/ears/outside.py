@@ -63,8 +63,11 @@ def load_taggers(folder: str = EAR_DIR) -> dict:
 
 
 def hear(audio: np.ndarray, sr: int, folder: str = EAR_DIR) -> dict[str, dict[str, float]]:
-    """{tagger: {tag: mean probability over 3 s patches}} for a mono mix (>= 3 s)."""
-    return {name: model.tag(audio, sr) for name, model in load_taggers(folder).items()}
+    """{tagger: {tag: mean probability over 3 s patches}} for a mono mix (>= 3 s). Every tagger reads the same
+    patches, so the mix is resampled and analysed once."""
+    from ..model.musicnn import patches
+    p = patches(audio, sr)
+    return {name: model.tag_patches(p) for name, model in load_taggers(folder).items()}
 
 
 def genre_rank(tags: dict[str, float], dataset: str, style: str) -> int | None:

@@ -118,10 +118,13 @@ class Musicnn(nn.Module):
         return self.out(h.permute(0, 2, 3, 1).flatten(1))  # TF flattens [B, T, F, C]
 
     @torch.no_grad()
+    def tag_patches(self, p: np.ndarray) -> dict[str, float]:
+        """Mean tag probability over log-mel patches [n, 187, 96] (`patches`)."""
+        return dict(zip(self.cfg.labels, torch.sigmoid(self(torch.from_numpy(p))).mean(dim=0).tolist()))
+
     def tag(self, audio: np.ndarray, sr: int) -> dict[str, float]:
         """Mean tag probability over the 3 s patches of `audio` (mono float at `sr`; at least 3 s)."""
-        p = torch.from_numpy(patches(audio, sr))
-        return dict(zip(self.cfg.labels, torch.sigmoid(self(p)).mean(dim=0).tolist()))
+        return self.tag_patches(patches(audio, sr))
 
 
 def log_mel(audio: np.ndarray, sr: int) -> np.ndarray:

@@ -79,13 +79,14 @@ def _done(path: str) -> dict[tuple[str, int], dict]:
     return out
 
 
-def _score(model, plan, seed: int, work: str) -> tuple[dict, object]:
+def score_candidate(model, plan, seed: int, work: str, skip: tuple[str, ...] = HELD_OUT) -> tuple[dict, object]:
+    """(the suite's row for the song `model` makes of `plan` with `seed`, its sampled latents); `work` is scratch."""
     from ..eval.report import evaluate_song
     from ..eval.songs import discover
     g = model.generate_batch([plan], seed)[0]
     folder = g.write(work, picture=False, release=False)
     songs, _ = discover(folder)
-    row = evaluate_song(songs[0], asr=False, skip=HELD_OUT)
+    row = evaluate_song(songs[0], asr="lyrics" not in skip, skip=skip)
     shutil.rmtree(folder, ignore_errors=True)
     return row, g.latents
 
@@ -114,7 +115,7 @@ def make_pairs(corpus: str, model_dir: str, out: str, cfg: PairsConfig, progress
                     continue
                 seed = candidate_seed(cfg, row["index"], k)
                 try:
-                    scored, latents = _score(model, plan, seed, work)
+                    scored, latents = score_candidate(model, plan, seed, work)
                 except Exception as e:  # one bad candidate never stops the batch
                     print(f"{corpus}: clip {row['id']}: candidate {k}: {type(e).__name__}: {e}", file=sys.stderr)
                     continue
