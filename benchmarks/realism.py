@@ -5,6 +5,13 @@ scored by the outside ear (ears/outside.py: musicnn's MSD and MTT taggers, train
 a delivered file (sample rate, channels, loudness, true peak).
 
     python benchmarks/realism.py --out benchmarks/results/realism.json [--engines render,generate] [--work DIR]
+        [--suite]
+
+Engines: `render`, `generate` (the default model with its default sampling) and variants of generate that take
+one stem source from elsewhere: `generate_noise` (drums, bass and other sampled by the model from noise,
+`--accompaniment-guide 0`), `generate_rendered_vocals` (`--vocal-guide 1`: the rendering's vocals). `--suite` also
+scores every song with the evaluation suite against its own plan (judge PER, Whisper WER, onsets, pitch, chords,
+bass and comping note F1, style, beats): the per-stem table of issue #36 item 5.
 
 Songs already made in --work are kept (re-running resumes). Targets (issue #36): asked genre in the MSD tagger's top
 3 >= 0.75 and mean rank <= 3.0 among its 31 genre tags (chance: 16), singer's gender agreement >= 0.9; every file
@@ -23,6 +30,11 @@ from roundtrip import write_results
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 SONGS = os.path.join(ROOT, "benchmarks", "data", "realism_songs.jsonl")
 TAGGERS = ("MSD_musicnn", "MSD_vgg", "MTT_musicnn")
+VARIANTS = {"generate": [], "generate_noise": ["--accompaniment-guide", "0"],
+            "generate_rendered_vocals": ["--vocal-guide", "1"]}
+SUITE = (("judge", "per"), ("lyrics", "wer"), ("timing", "onset_median_ms"), ("melody", "raw_pitch_accuracy"),
+         ("harmony", "chord_majmin"), ("notes", "bass_f1"), ("notes", "other_f1"), ("style", "style_correct"),
+         ("harmony", "beat_f1"))
 
 
 def write_inputs(songs: list[dict], folder: str, duration: float) -> list[str]:
@@ -69,6 +81,15 @@ def score(folder: str, song: dict) -> dict:
     return row
 
 
+def suite(folder: str) -> dict:
+    """The evaluation suite's measures of one song against its own plan (SUITE)."""
+    from songforge.eval.report import evaluate_song
+    from songforge.eval.songs import discover
+    songs, _ = discover(folder)
+    row = evaluate_song(songs[0], asr=True, skip=("ear",))
+    return {f"{g}.{k}": row.get(g, {}).get(k) for g, k in SUITE}
+
+
 def summary(rows: list[dict]) -> dict:
     out = {"songs": len(rows), "genres": len({r["asked"] for r in rows}),
            "planned_as_asked": round(float(np.mean([r["planned_style"] == r["asked"] for r in rows])), 3)}
@@ -85,6 +106,11 @@ def summary(rows: list[dict]) -> dict:
                     "lufs_min": min(f["lufs"] for f in files), "lufs_max": max(f["lufs"] for f in files),
                     "true_peak_max_dbtp": max(f["true_peak_dbtp"] for f in files),
                     "within_14_pm_1": round(float(np.mean([abs(f["lufs"] + 14) <= 1 for f in files])), 3)}
+    if all("suite" in r for r in rows):
+        out["suite"] = {}
+        for key in rows[0]["suite"]:
+            vals = [r["suite"][key] for r in rows if r["suite"].get(key) is not None]
+            out["suite"][key] = round(float(np.mean(vals)), 3) if vals else None
     return out
 
 
@@ -106,6 +132,7 @@ def main() -> None:
     ap.add_argument("--work", default=os.path.join(ROOT, "out", "realism"), help="inputs and songs (kept: resumes)")
     ap.add_argument("--duration", type=float, default=20.0)
     ap.add_argument("--model", help="model folder for generate (default: the shipped one)")
+    ap.add_argument("--suite", action="store_true", help="also score each song with the evaluation suite")
     a = ap.parse_args()
     with open(SONGS, encoding="utf-8") as f:
         songs = [json.loads(line) for line in f if line.strip()]
@@ -117,11 +144,15 @@ def main() -> None:
         todo = [p for p, s in zip(inputs, songs) if not os.path.isfile(os.path.join(out, s["id"], "labels.json"))]
         if todo:
             args = ["render", *todo, "-o", out, "--no-picture", "--workers", "2"] if engine == "render" else \
-                ["generate", *todo, "-o", out, "--no-picture"] + (["--model", a.model] if a.model else [])
+                ["generate", *todo, "-o", out, "--no-picture", *VARIANTS[engine]] + \
+                (["--model", a.model] if a.model else [])
             if cli(args) != 0:
                 print(f"realism: {engine}: some songs failed (see above)", file=sys.stderr)
         made = time.time() - t0
         rows = [score(os.path.join(out, s["id"]), s) for s in songs if os.path.isdir(os.path.join(out, s["id"]))]
+        if a.suite:
+            for r in rows:
+                r["suite"] = suite(os.path.join(out, r["id"]))
         result["engines"][engine] = {"summary": summary(rows), "per_genre_msd_rank": per_genre(rows), "rows": rows,
                                      "seconds_to_make": round(made, 1)}
     lines = [f"{len(songs)} songs of {len({s['style'] for s in songs})} genres, {a.duration:g} s each "
@@ -139,6 +170,12 @@ def main() -> None:
         f = e["summary"]["files"]
         lines.append(f"| {engine} | {f['sample_rates']} | {f['channels']} | {f['lufs_min']}..{f['lufs_max']} | "
                      f"{f['within_14_pm_1']} | {f['true_peak_max_dbtp']} | {e['summary']['planned_as_asked']} |")
+    scored = {e: v["summary"]["suite"] for e, v in result["engines"].items() if "suite" in v["summary"]}
+    if scored:
+        keys = list(next(iter(scored.values())))
+        lines += ["", "The evaluation suite on the same songs, each against its own plan (mean per song):", "",
+                  "| engine | " + " | ".join(keys) + " |", "|---|" + "---|" * len(keys)]
+        lines += [f"| {e} | " + " | ".join(str(v[k]) for k in keys) + " |" for e, v in scored.items()]
     lines += ["", "MSD_musicnn mean genre rank per asked genre:", ""]
     for engine, e in result["engines"].items():
         lines.append(f"- {engine}: " + ", ".join(f"{g} {k:g}" for g, k in e["per_genre_msd_rank"].items()))

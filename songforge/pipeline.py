@@ -173,32 +173,45 @@ class Songforge:
             return v
 
         t0s = [sampling.guides(p) if e is None else {} for p, e in zip(plans, edits)]  # edits keep their own audio
+        renders: dict[int, dict[str, np.ndarray]] = {}
         if any(t0s):
-            velocity = self._guided(velocity, x, plans, n, t0s)
+            renders = self._renders(plans, t0s)
+            velocity = self._guided(velocity, x, n, t0s, renders)
         z = sample(sampling.sampler, velocity, x, ts)
         bar.close()
         keep = cond["edit_mask"].repeat_interleave(self.dit.cfg.latent_channels, dim=-1)
         z = z * (1 - keep) + cond["known"] * keep
-        return [self._decode(p, z[i:i + 1], e, cond["edit_mask"][i], mix_levels)
+        # a stem pinned all the way (t0 = 1) is the rendering: the song gets the rendered audio itself, not its
+        # round trip through the codec (the model's other stems were sampled beside the rendering's latents)
+        as_rendered = [{s: renders[i][s] for s, t0 in t0s[i].items() if t0 >= 1.0} for i in range(len(plans))]
+        return [self._decode(p, z[i:i + 1], e, cond["edit_mask"][i], mix_levels, as_rendered[i])
                 for i, (p, e) in enumerate(zip(plans, edits))]
 
     # -- internals ------------------------------------------------------------------------------------------
-    def _guided(self, velocity, x0: torch.Tensor, plans: list, n: int, t0s: list[dict[str, float]]):
-        """`velocity` with each song's stems pinned to the data engine's rendering of its plan (the stems as the
-        training renders have them: sung, played, compressed, reverberated, mixed), each below its own t0 (t0s[i]:
-        Sampling.guides(plan) for a new song, {} for an edit, which keeps or regenerates the user's own audio)."""
-        from .flow.shallow import anchored
+    def _renders(self, plans: list, t0s: list[dict[str, float]]) -> dict[int, dict[str, np.ndarray]]:
+        """{song index: {stem: the data engine's rendering of it}} for the stems each song is guided on (the
+        stems as the training renders have them: sung, played, compressed, reverberated, mixed)."""
         from .render.guide import rendered_stems
-        c = self.dit.cfg.latent_channels  # stem i's channels: [i c, (i + 1) c), in STEMS order
         new = [i for i, t in enumerate(t0s) if t]
         names = tuple(s for s in STEMS if any(s in t0s[i] for i in new))
+        return {i: dict(zip(names, stems))
+                for i, stems in zip(new, rendered_stems([plans[i] for i in new], self.sample_rate, names))}
+
+    def _guided(self, velocity, x0: torch.Tensor, n: int, t0s: list[dict[str, float]],
+                renders: dict[int, dict[str, np.ndarray]]):
+        """`velocity` with each song's stems pinned to their renderings (`renders`), each below its own t0 (t0s[i]:
+        Sampling.guides(plan) for a new song, {} for an edit, which keeps or regenerates the user's own audio)."""
+        from .flow.shallow import anchored
+        c = self.dit.cfg.latent_channels  # stem i's channels: [i c, (i + 1) c), in STEMS order
+        new = sorted(renders)
+        names = tuple(s for s in STEMS if any(s in renders[i] for i in new))
         target = torch.zeros(x0.shape[:-1] + (len(names) * c,), device=x0.device, dtype=x0.dtype)
-        for i, stems in zip(new, rendered_stems([plans[i] for i in new], self.sample_rate, names)):
-            target[i] = torch.cat([self._encode(a, n) for a in stems], dim=-1).to(x0.dtype)
+        for i in new:
+            target[i] = torch.cat([self._encode(renders[i][s], n) for s in names], dim=-1).to(x0.dtype)
         for k, name in enumerate(names):
             j = STEMS.index(name)
             for t0 in sorted({t0s[i][name] for i in new if name in t0s[i]}):  # one pin per distinct t0
-                mask = torch.tensor([t0s[i].get(name) == t0 for i in range(len(plans))], device=x0.device)[:, None, None]
+                mask = torch.tensor([t0s[i].get(name) == t0 for i in range(len(t0s))], device=x0.device)[:, None, None]
                 velocity = anchored(velocity, x0, target[..., k * c:(k + 1) * c], mask, t0, slice(j * c, (j + 1) * c))
         return velocity
 
@@ -252,7 +265,7 @@ class Songforge:
         out["edit_mask"] = (keep * out["frame_mask"][0, :, None])[None].to(self.dtype)
 
     def _decode(self, plan, z: torch.Tensor, edit: Edit | None = None, keep: torch.Tensor | None = None,
-                mix_levels: bool = False) -> Generated:
+                mix_levels: bool = False, as_rendered: dict[str, np.ndarray] | None = None) -> Generated:
         c = self.dit.cfg.latent_channels
         samples = int(round(plan.duration * self.sample_rate))
         zs = z[0].float().reshape(z.shape[1], len(STEMS), c) * self.std + self.mean  # [T, stems, C]
@@ -264,6 +277,8 @@ class Songforge:
             if edit is not None and keep is not None and not edit.separate:
                 y = self._splice(y[:, :samples], edit, keep)
         stems = {name: y[i, :samples].astype(np.float32) for i, name in enumerate(STEMS)}
+        for name, audio in (as_rendered or {}).items():
+            stems[name] = np.pad(audio, (0, max(0, samples - len(audio))))[:samples].astype(np.float32)
         if edit is None and mix_levels:
             stems, mix = mixed_at_plan_levels(plan, stems, self.sample_rate)
             return Generated(plan, stems, mix, self.sample_rate, z[0].float().cpu())

@@ -134,14 +134,17 @@ def plan_bass(grid: Grid, sections, chords, style: StyleInfo, duration: float) -
     return tuple(notes)
 
 
-def voicing(symbol: str, low: int = 50) -> list[int]:
+def voicing(symbol: str, low: int = 50, kind: str = "full") -> list[int]:
     """Root-position voicing from the root in [low, low+11]: root, the other chord tones above it, and the
-    root an octave up (a clear chord for listeners and for chroma alike)."""
+    root an octave up (a clear chord for listeners and for chroma alike). "power": root, fifth and octave only
+    (the distorted guitar's chord: no third to beat against the fifth through the amp)."""
     p = parse_chord(symbol)
     pcs = chord_pitch_classes(symbol)
     if not p or not pcs:
         return []
     root = low + (p[0] - low) % 12
+    if kind == "power":
+        return [root, root + 7, root + 12]
     out = [root] + [root + (pc - p[0]) % 12 for pc in pcs if pc != p[0]] + [root + 12]
     return sorted(out)
 
@@ -156,7 +159,7 @@ def plan_comping(grid: Grid, sections, chords, style: StyleInfo, duration: float
             continue
         end = min(end, ch.end)  # never ring into the next chord
         vel = 80 if step % 4 == 0 else 68
-        voiced = voicing(ch.symbol)
+        voiced = voicing(ch.symbol, style.comp_low, style.voicing)
         if c == "A":
             seq = voiced + [voiced[0] + 12] + voiced[1:][::-1]
             if t - ch.start < grid.six / 2:  # a soft pinch of the whole chord where it starts

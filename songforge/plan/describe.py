@@ -18,6 +18,7 @@ from ..spec.song import Style, StyleProfile
 from .styles import BY_NAME, DEFAULT, STYLES
 from .style_texts import DESCRIPTIONS
 
+GENERIC_GUITAR = 25  # the program a plain "guitar" names (see _style_guitar)
 # Named instruments -> GM programs. 'other' stem (melodic/harmonic), then bass. Chinese names map to the nearest
 # General MIDI sound (guzheng -> koto, erhu -> fiddle, dizi -> flute, pipa -> banjo-like shamisen).
 INSTRUMENT_TAGS = {
@@ -196,8 +197,18 @@ def _from_text(tags: tuple[str, ...], text: str | None) -> StyleChoice:
     else:
         name, how, sim = DEFAULT.name, "default", None
     runner = max((n for n in sims if n != name), key=sims.get, default=None) if sims else None
+    programs = _style_guitar(programs, name, low)
     return StyleChoice(name, how, sim, runner, bpm, _key(raw), mood, gender,
                        tuple(dict.fromkeys(programs))[:MAX_NAMED], bass[0] if bass else None)
+
+
+def _style_guitar(programs: list[int], style: str, text: str) -> list[int]:
+    """A plain "guitar(s)" is the style's own guitar: "epic guitars" in a metal song are distorted, not the acoustic
+    guitar General MIDI's plain word maps to. Only when the text does not say acoustic."""
+    own = next((p for p in BY_NAME[style].programs if 24 <= p <= 31), None)
+    if own is None or own == GENERIC_GUITAR or any(w in text for w in ("acoustic", "木吉他")):
+        return programs
+    return [own if p == GENERIC_GUITAR else p for p in programs]
 
 
 def choice_for(style: Style) -> StyleChoice:

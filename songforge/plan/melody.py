@@ -30,9 +30,11 @@ def chord_at(chords: tuple[Chord, ...], t: float) -> Chord | None:
 
 
 def plan_melody(timing: LyricTiming, chords, key, voice_range: tuple[int, int], rng: np.random.Generator,
-                given: tuple[Note, ...] = ()) -> tuple[MelodyNote, ...]:
+                given: tuple[Note, ...] = (), delivery: str = "sung") -> tuple[MelodyNote, ...]:
     if given:
         return _assign_given(timing, given)
+    if delivery == "rap":
+        return _rapped(timing, voice_range, rng)
     scale_pcs = [(key[0] + s) % 12 for s in (MAJOR if key[1] == "major" else MINOR)]
     lo, hi = voice_range
     scale = [p for p in range(lo, hi + 1) if p % 12 in scale_pcs]
@@ -87,6 +89,30 @@ def _phrase(timing, idx, chords, scale, center, beat, origin, rng) -> list[int]:
     return pitches
 
 
+RAP_TONE = 0.3  # where in the voice's range a rapped line recites (a speaking register: low)
+RAP_STEPS = (0, 0, 1, 2)  # semitones above the reciting tone a syllable lands on, drawn per syllable
+RAP_FALL_CENTS = 150.0  # how far each rapped syllable's pitch falls over its length, as speech does
+
+
+def _rapped(timing: LyricTiming, voice_range: tuple[int, int], rng: np.random.Generator) -> tuple[MelodyNote, ...]:
+    """A rapped line: one note per syllable near a low reciting tone, a few semitones of movement, the line's
+    last syllable two semitones down (the cadence of a spoken phrase). Repeated lines are delivered alike."""
+    lo, hi = voice_range
+    tone = lo + (hi - lo) * RAP_TONE
+    said: dict[str, list[int]] = {}
+    out: list[MelodyNote] = []
+    by_line: dict[int, list[int]] = {}
+    for i, s in enumerate(timing.syllables):
+        by_line.setdefault(timing.words[s.word].line, []).append(i)
+    for line, idx in sorted(by_line.items()):
+        text = timing.lines[line].label.lower()
+        if text not in said or len(said[text]) != len(idx):
+            said[text] = [int(round(tone - 2 if k == len(idx) - 1 else tone + int(rng.choice(RAP_STEPS))))
+                          for k in range(len(idx))]
+        out += [MelodyNote(p, timing.syllables[i].start, timing.syllables[i].end, i) for i, p in zip(idx, said[text])]
+    return tuple(out)
+
+
 def _assign_given(timing: LyricTiming, notes: tuple[Note, ...]) -> tuple[MelodyNote, ...]:
     """Spec melody notes, each tied to the syllable it overlaps most (-1 when it overlaps none)."""
     out = []
@@ -101,9 +127,12 @@ def _assign_given(timing: LyricTiming, notes: tuple[Note, ...]) -> tuple[MelodyN
 
 
 def f0_curve(notes: tuple[MelodyNote, ...], duration: float, vibrato_hz: float = 5.5, vibrato_cents: float = 30.0,
-             glide_s: float = 0.04) -> np.ndarray:
+             glide_s: float = 0.04, delivery: str = "sung") -> np.ndarray:
     """Planned F0 in Hz per 5 ms frame ([frames], 0 where nothing is sung): notes, short glides between
-    touching notes, vibrato fading in on notes longer than 350 ms."""
+    touching notes, vibrato fading in on notes longer than 350 ms. Rapped: each syllable's pitch falls
+    RAP_FALL_CENTS through its note, centred on it, no vibrato, no glides."""
+    if delivery == "rap":
+        return _spoken_f0(notes, duration)
     n_frames = int(np.ceil(duration / F0_HOP_S)) + 1
     cents = np.full(n_frames, np.nan)
     t = np.arange(n_frames) * F0_HOP_S
@@ -125,3 +154,13 @@ def f0_curve(notes: tuple[MelodyNote, ...], duration: float, vibrato_hz: float =
         cents[a:b] = seg
     f0 = 440.0 * 2 ** (cents / 1200.0)
     return np.nan_to_num(f0, nan=0.0)
+
+
+def _spoken_f0(notes: tuple[MelodyNote, ...], duration: float) -> np.ndarray:
+    n_frames = int(np.ceil(duration / F0_HOP_S)) + 1
+    cents = np.full(n_frames, np.nan)
+    for n in notes:
+        a, b = int(round(n.start / F0_HOP_S)), int(round(n.end / F0_HOP_S))
+        if b > a:
+            cents[a:b] = 100.0 * (n.pitch - 69) + RAP_FALL_CENTS * (0.5 - np.linspace(0.0, 1.0, b - a))
+    return np.nan_to_num(440.0 * 2 ** (cents / 1200.0), nan=0.0)

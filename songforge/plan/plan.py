@@ -143,8 +143,9 @@ def make_plan(spec: SongSpec, timing: LyricTiming, seed: int | None = None) -> S
     origin = timing.grid_start or 0.0
     grid = Grid(timing.bpm, timing.meter, origin, style.swing)
     chords = plan_chords(spec, sections, key, style, grid.bar, origin, timing.duration, rng)
-    melody = plan_melody(timing, chords, key, voice.range, rng, spec.controls.melody)
-    f0 = f0_curve(melody, timing.duration, voice.vibrato_hz, voice.vibrato_cents)
+    melody = plan_melody(timing, chords, key, voice.range, rng, spec.controls.melody, style.delivery)
+    f0 = f0_curve(melody, timing.duration, voice.vibrato_hz, voice.vibrato_cents,
+                  delivery="sung" if spec.controls.melody else style.delivery)
     beat = 60.0 / timing.bpm
     beats = tuple(round(origin + k * beat, 6) for k in range(int((timing.duration - origin) / beat + 1e-6) + 1)
                   if origin + k * beat < timing.duration - 1e-6)

@@ -25,6 +25,9 @@ class StyleInfo:
     levels_db: tuple[float, float, float, float] = (0.0, -7.0, -6.0, -7.0)  # vocals, drums, bass, other (dB)
     swing: float = 0.0  # delay of off-beat 8ths, as a fraction of an 8th
     parent: str = ""  # styles added after the first twelve: the nearest of those (models trained before it read that)
+    voicing: str = "full"  # comping chords: "full" (every chord tone + the octave) or "power" (root, fifth, octave)
+    comp_low: int = 50  # MIDI note the comping chord's root sits at or above (within an octave)
+    delivery: str = "sung"  # the lead vocal: "sung" (a melody) or "rap" (speech-like pitch near one tone)
 
 
 _BACKBEAT = "....x.......x..."
@@ -57,7 +60,7 @@ STYLES = (
               ("i VI III VII", "i iv VI V", "i VII VI VII"),
               drums={"kick": "x......x..x.....", "snare": _BACKBEAT, "hihat": "xxx.x.x.x.xxx.x."}, kit=25,
               bass="R-----....R-----", bass_program=38, comp="C-------C-------", programs=(4, 89),
-              levels_db=(0, -6, -4, -8), swing=0.15),
+              levels_db=(0, -3, -3, -10), swing=0.15, delivery="rap"),
     StyleInfo("edm", 126, (118, 132), ("edm", "electronic", "dance", "techno", "trance", "electro", "big room", "电子"), 0.5,
               ("vi IV I V", "IV V vi vi", "I V vi IV"),
               drums={"kick": "x...x...x...x...", "clap": _BACKBEAT, "open_hihat": "..x...x...x...x."}, kit=24,
@@ -84,7 +87,7 @@ STYLES = (
               ("i VI VII i", "i VI III VII", "i VII VI VII"),
               drums={"kick": _EIGHTHS, "snare": _BACKBEAT, "ride": "x...x...x...x..."}, kit=16,
               bass="R.R.R.R.R.R.R.R.", bass_program=34, comp="C.C.C.C.C.C.C.C.", programs=(29, 48),
-              levels_db=(0, -6, -5, -5)),
+              levels_db=(0, -5, -5, -1), voicing="power", comp_low=40),
     # Added in session 10 (each with `parent`: the slot a model trained on the first twelve reads).
     StyleInfo("dnb", 174, (164, 180), ("drum and bass", "drum & bass", "drum'n'bass", "dnb", "jungle", "liquid funk",
                                        "neurofunk"), 0.8,
@@ -104,7 +107,7 @@ STYLES = (
               drums={"kick": "x......x..x.....", "snare": "........x.......", "hihat": "xxxxxxxxx.x.xxxx",
                      "clap": "........x......."}, kit=25,
               bass="R-------R--..R--", bass_program=39, comp="C---------------", programs=(10, 89),
-              levels_db=(0, -6, -3.5, -9), parent="hiphop"),
+              levels_db=(0, -6, -3.5, -9), parent="hiphop", delivery="rap"),
     StyleInfo("lofi", 80, (70, 90), ("lo-fi", "lofi", "lo fi", "chillhop", "bedroom pop", "study beats"), 0.35,
               ("ii7 V7 Imaj7 vi7", "IVmaj7 iii7 vi7 ii7", "Imaj7 vi7 IVmaj7 V7"),
               drums={"kick": "x......x..x.....", "snare": "....o.......o...", "hihat": "o.o.o.o.o.o.o.o."}, kit=8,

@@ -9,6 +9,7 @@ import numpy as np
 
 from ..plan.plan import SongPlan
 from ..spec.music import GM_DRUMS
+from .sound import AMP_PROGRAMS, PLAYED_AS, guitar_amp
 
 RENDER_SR = 22050
 SOUNDFONTS = ("/usr/share/sounds/sf2/FluidR3_GM.sf2", "/usr/share/sounds/sf2/TimGM6mb.sf2",
@@ -79,20 +80,25 @@ class Band:
         fs.program_select(9, self.sfid, 128, plan.kit)
         fs.program_select(0, self.sfid, 0, plan.bass_program)
         for i, prog in enumerate(plan.programs):
-            fs.program_select(1 + i, self.sfid, 0, prog)
+            fs.program_select(1 + i, self.sfid, 0, PLAYED_AS.get(prog, prog))
         drum_ev = []
         for h in plan.drums:
             key = GM_DRUMS[h.instrument]
             drum_ev += [(h.time, 1, 9, key, h.velocity), (h.time + 0.1, 0, 9, key, 0)]
         bass_ev = [e for n in plan.bass for e in ((n.start, 1, 0, n.pitch, n.velocity), (n.end, 0, 0, n.pitch, 0))]
-        other_ev = []
-        for i, _ in enumerate(plan.programs):
+        other_ev, amped_ev = [], []  # the 'other' stem's clean instruments; its guitars that go through the amp
+        for i, prog in enumerate(plan.programs):
             scale = 1.0 if i == 0 else 0.7
+            ev = amped_ev if prog in AMP_PROGRAMS else other_ev
             for n in plan.other:
-                other_ev += [(n.start, 1, 1 + i, n.pitch, int(n.velocity * scale)), (n.end, 0, 1 + i, n.pitch, 0)]
+                ev += [(n.start, 1, 1 + i, n.pitch, int(n.velocity * scale)), (n.end, 0, 1 + i, n.pitch, 0)]
         order = lambda e: (e[0], e[1])  # noqa: E731  (note-offs before note-ons at the same time)
-        return {name: self._render(sorted(ev, key=order), plan.duration)
-                for name, ev in (("drums", drum_ev), ("bass", bass_ev), ("other", other_ev))}
+        out = {name: self._render(sorted(ev, key=order), plan.duration)
+               for name, ev in (("drums", drum_ev), ("bass", bass_ev), ("other", other_ev))}
+        if amped_ev:
+            out["other"] = out["other"] + guitar_amp(self._render(sorted(amped_ev, key=order), plan.duration),
+                                                     RENDER_SR, plan.style)
+        return out
 
 
 @lru_cache(maxsize=1)
