@@ -51,7 +51,7 @@ def main() -> None:
     if a.calibrate:
         return calibrate(a.corpus, a.calibrate)
     from songforge.plan.plan import make_plan
-    from songforge.plan.reference import analyse_voice
+    from songforge.ears.voice import analyse_voice, heard
     from songforge.render.song import render_plan
     from songforge.train.data import clip_plan, read_manifest
     rows = read_manifest(a.corpus, ("test",))
@@ -73,7 +73,8 @@ def main() -> None:
         other = rows[(rows.index(ref) + len(rows) // 2) % len(rows)]
         base = clip_plan(a.corpus, other)
         tags = tuple(t for t in base.spec.style.tags if not any(w in t.lower().split() for w in GENDER_WORDS))
-        spec = dataclasses.replace(base.spec, style=dataclasses.replace(base.spec.style, tags=tags, voice_reference=ref_path))
+        spec = dataclasses.replace(base.spec, style=heard(dataclasses.replace(base.spec.style, tags=tags,
+                                                                               voice_reference=ref_path)))
         plan = make_plan(spec, base.timing)
         rendered = render_plan(plan)
         row = {"reference": ref["id"], "song": other["id"], "ref_gender": ref_gender, "ref_median_midi": profile.median_midi,

@@ -93,9 +93,12 @@ def load(paths: list[str] | str, fmt: str | None = None, filler: str = "vowel", 
                 errors.extend(errs)
                 continue
             seen[item.id] = item.source
-            if item.style.reference_audio:  # the ears hear the reference; the planner reads what they heard
+            if item.style.reference_audio:  # the ears hear the references; the planner reads what they heard
                 from .ears.reference import analysed
                 item = replace(item, style=analysed(item.style))
+            if item.style.voice_reference:
+                from .ears.voice import heard
+                item = replace(item, style=heard(item.style))
             try:
                 timing = time_song(item, filler)
             except SpecError as e:
@@ -114,9 +117,14 @@ def with_references(songs: list[Song], style_audio: str | None = None, voice_aud
     out, errors = [], []
     for s in songs:
         st = replace(s.spec.style, **({"reference_audio": style_audio, "reference_analysis": None} if style_audio else {}),
-                     **({"voice_reference": voice_audio} if voice_audio else {}))
+                     **({"voice_reference": voice_audio, "voice_analysis": None} if voice_audio else {}))
         spec = replace(s.spec, style=st)
         try:
+            if voice_audio:
+                from .ears.voice import analyse_voice, heard
+                analyse_voice(voice_audio)
+                spec = replace(spec, style=heard(st))
+                st = spec.style
             if style_audio:
                 from .ears.reference import analyse_style, analysed
                 analyse_style(style_audio)

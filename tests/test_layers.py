@@ -89,3 +89,21 @@ def test_the_planner_never_imports_the_ears_models_evaluation_or_training():
     bad = {(m, t) for m, ts in graph.items() if m.startswith("songforge.plan.") for t in ts
            if t.split(".")[1] in ("ears", "model", "eval", "train", "pipeline", "serve")}
     assert not bad, sorted(bad)
+
+
+AUDIO_READERS = ("soundfile", "pyworld", "librosa", "soxr", "audioread", "fluidsynth")
+
+
+def test_the_planner_never_listens():
+    """The planner reads what the ears heard in a reference recording (spec.song.StyleProfile, VoiceProfile) and
+    never opens audio itself: no module of songforge/plan imports an audio reader or analyser."""
+    bad = []
+    for d, _, files in os.walk(os.path.join(PKG, "plan")):
+        for f in files:
+            if f.endswith(".py"):
+                tree = ast.parse(open(os.path.join(d, f), encoding="utf-8").read())
+                for node in ast.walk(tree):
+                    names = [a.name for a in node.names] if isinstance(node, ast.Import) else \
+                        [node.module or ""] if isinstance(node, ast.ImportFrom) and not node.level else []
+                    bad += [(f, n) for n in names if n.split(".")[0] in AUDIO_READERS]
+    assert not bad, bad

@@ -1,4 +1,4 @@
-"""Voice follow: a reference singer's register and gender from its F0 (plan/reference.py), and the planner putting
+"""Voice follow: a reference singer's register and gender from its F0 (ears/voice.py), and the planner putting
 the melody there without moving the song's other choices."""
 import dataclasses
 import os
@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 import soundfile as sf
 
-from songforge.plan.reference import analyse_voice
+from songforge.ears.voice import analyse_voice, heard
 
 from conftest import ROOT
 
@@ -35,8 +35,8 @@ def _plan(voice_reference=None, tags=None):
     from songforge.plan.plan import make_plan
     from songforge.songs import load
     song = load(os.path.join(ROOT, "examples", "moonlit_jam_manifest.json"))[0][0]
-    style = dataclasses.replace(song.spec.style, voice_reference=voice_reference,
-                                tags=song.spec.style.tags if tags is None else tags)
+    style = heard(dataclasses.replace(song.spec.style, voice_reference=voice_reference,
+                                      tags=song.spec.style.tags if tags is None else tags))
     return make_plan(dataclasses.replace(song.spec, style=style), song.timing, seed=7)
 
 

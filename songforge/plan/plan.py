@@ -11,6 +11,7 @@ from ..spec.song import SongSpec
 from .arrange import Grid, Hit, PartNote, plan_bass, plan_comping, plan_drums
 from .harmony import choose_key, key_name, plan_chords
 from .melody import MelodyNote, f0_curve, plan_melody
+from .reference import followed_range, voice_profile
 from .describe import choice_for
 from .styles import BY_NAME, StyleInfo
 from .timing import LyricTiming, Span
@@ -88,10 +89,7 @@ def choose_voice(spec: SongSpec, rng: np.random.Generator) -> Voice:
     pitch), else the gender's default. Every random draw happens
     whether or not a reference decides, so the song's other choices do not move."""
     choice = choice_for(spec.style)
-    profile = None
-    if spec.style.voice_reference:
-        from .reference import analyse_voice
-        profile = analyse_voice(spec.style.voice_reference)
+    profile = voice_profile(spec.style)
     if choice.gender:
         gender = choice.gender
     else:
@@ -107,7 +105,6 @@ def choose_voice(spec: SongSpec, rng: np.random.Generator) -> Voice:
     shift = int(rng.integers(-2, 3))
     rng_ = (57 + shift, 76 + shift) if gender == "female" else (45 + shift, 64 + shift)
     if profile:
-        from .reference import followed_range
         rng_ = followed_range(profile)
     engine = spec.style.voice_engine or DEFAULT_VOICE_ENGINE  # no random draw: other choices stay as they were
     speaker = "piper-joe" if engine == "neural" else f"{base}+{variant}"

@@ -76,6 +76,17 @@ class StyleProfile:
 
 
 @dataclass(frozen=True)
+class VoiceProfile:
+    """What a voice reference recording says (voice follow: SongGeneration's timbre prompt), as heard by the ears
+    (songforge/ears/voice.py): the sung register and gender, data the planner reads."""
+    median_midi: float  # of the voiced frames
+    low_midi: float  # 10th percentile
+    high_midi: float  # 90th percentile
+    gender: str  # "male" | "female", from the median F0
+    voiced_s: float
+
+
+@dataclass(frozen=True)
 class Style:
     tags: tuple[str, ...] = ()
     text: str | None = None  # free-text description
@@ -85,6 +96,8 @@ class Style:
     voice_engine: str | None = None  # singing voice: "neural" | "espeak" (None: the renderer's default)
     # what reference_audio says (attached by songforge.songs.load through the ears), or why it could not be heard
     reference_analysis: StyleProfile | str | None = field(default=None, compare=False)
+    # what voice_reference says (attached the same way, songforge.ears.voice.heard), or why it could not be heard
+    voice_analysis: VoiceProfile | str | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True)
