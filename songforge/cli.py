@@ -8,6 +8,7 @@ import sys
 from .errors import SpecError
 from .cli_songs import add_song_options, load_printed
 from .spec.formats import EXTENSIONS, FORMATS
+from .spec.language import SUNG
 
 
 def songs_line(n_ok: int, errors: list[SpecError]) -> str:
@@ -210,9 +211,13 @@ def cmd_g2p(a) -> int:
     from .spec.song import Line
     from .spec.words import line_from_text
     from .text.g2p import line_syllables
+    from .spec.language import NAMES, detect_line
     line = line_from_text(a.text)
-    if a.language:
-        line = Line(line.words, a.language)
+    lang = a.language or detect_line(line)
+    if lang:
+        line = Line(line.words, lang)
+        if not a.language:
+            print(f"(read as {NAMES[lang]}; --language chooses)", file=sys.stderr)
     for w, syls in zip(line.words, line_syllables(line)):
         print(f"{w.text}\t" + " | ".join(" ".join(s.phonemes) + (f" ({s.stress})" if s.stress else "") for s in syls))
     return 0
@@ -347,7 +352,7 @@ def main(argv: list[str] | None = None) -> int:
     c = sub.add_parser("g2p", help="show the syllables and phonemes songforge sings for a lyric line",
                        epilog='example: songforge g2p "我们一起唱 every little promise"')
     c.add_argument("text")
-    c.add_argument("--language", choices=("en", "zh"))
+    c.add_argument("--language", choices=SUNG, help="the line's language (default: detected)")
     c.set_defaults(fn=cmd_g2p)
 
     a = p.parse_args(argv)

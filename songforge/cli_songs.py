@@ -10,7 +10,8 @@ import tempfile
 
 from .plan.fill import FILLERS
 from .spec.formats import FORMATS, SNIFFED, sniff
-from .spec.formats.text import LANGUAGES, parse_duration
+from .spec.formats.text import parse_duration
+from .spec.language import NAMES, SUNG
 
 STDIN = "-"
 
@@ -29,7 +30,8 @@ def add_song_options(c, overrides: bool = True, filler: bool = True) -> None:
     g.add_argument("--duration", type=_duration, metavar="SECONDS", help="total duration (75, 75s or 1:15)")
     g.add_argument("--bpm", type=_bpm, help="tempo in beats per minute")
     g.add_argument("--key", help='key, e.g. "A minor", "Eb major"')
-    g.add_argument("--language", choices=LANGUAGES, help="language of lines that do not name one")
+    g.add_argument("--language", choices=SUNG, help="language of lines that do not name one ("
+                   + ", ".join(f"{k} {v}" for k, v in NAMES.items()) + "; default: detected per line)")
     g.add_argument("--id", help="the song's id (one song; replaces an id made from the file name)")
 
 

@@ -8,6 +8,7 @@ from .errors import SpecError
 from .plan.timing import LyricTiming, time_song, timed_spec
 from .spec.files import LOCAL, FileAccess
 from .spec.formats import read_songs, write_songs
+from .spec.language import assign_languages
 from .spec.song import Line, SongSpec
 from .spec.validate import validate
 
@@ -82,6 +83,7 @@ def load(paths: list[str] | str, fmt: str | None = None, filler: str = "vowel", 
                 errors.append(item)
                 continue
             item = overrides.apply(item)
+            item, heard = assign_languages(item, item.where)
             id_field = "idx" if path.lower().endswith(".jsonl") else "id"
             problems = validate(item, id_field)
             if item.id in seen:  # an error inside one file; across files only a warning
@@ -104,7 +106,7 @@ def load(paths: list[str] | str, fmt: str | None = None, filler: str = "vowel", 
             except SpecError as e:
                 errors.append(e)
                 continue
-            notes = tuple(SpecError(item.where, f, m, "note") for f, m in item.notes)
+            notes = tuple(SpecError(item.where, f, m, "note") for f, m in item.notes) + tuple(heard)
             songs.append(Song(item, timing, tuple(p for p in problems if p.severity == "warning") + notes))
     return songs, errors
 

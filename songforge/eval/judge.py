@@ -25,6 +25,23 @@ def phone_lm(model_dir: str = JUDGE_DIR):
     return plm.PhoneLM.load(model_dir) if plm.available(model_dir) else None
 
 
+def judge_languages(model_dir: str = JUDGE_DIR) -> tuple[str, ...]:
+    """The languages the judge was trained on (its card's `languages`; the first judges: English and Mandarin)."""
+    import json
+    import os
+    path = os.path.join(model_dir, "card.json")
+    if os.path.isfile(path):
+        with open(path, encoding="utf-8") as f:
+            return tuple(json.load(f).get("languages", ("en", "zh")))
+    return ("en", "zh")
+
+
+def judge_unheard(words: list[tuple[str, float, float, str]], model_dir: str = JUDGE_DIR) -> list[str]:
+    """The languages of `words` the judge was not trained on (its PER would be the inventory's, not the singing's)."""
+    known = judge_languages(model_dir)
+    return sorted({w[3] for w in words if w[3] and w[3] not in known})
+
+
 def recognise(vocal: np.ndarray, model_dir: str = JUDGE_DIR, **kw) -> list[str]:
     """Phonemes heard in a vocal at the judge's sample rate, decoded with the folder's phone LM when it has one."""
     import torch

@@ -15,15 +15,19 @@ from .songs import Asked, SongFiles
 
 def lyric_metrics(asked: Asked, vocal: np.ndarray, sr: int, source: str, model_dir: str | None) -> dict:
     from .asr import transcribe
-    from .text import phoneme_error_rate, word_error_rate
-    langs = {w[3] for w in asked.words}
-    lang = "zh" if "zh" in langs else "en"
+    from .text import char_error_rate, phoneme_error_rate, word_error_rate
+    from collections import Counter
+    langs = Counter(w[3] for w in asked.words if w[3])
+    lang = "zh" if "zh" in langs else langs.most_common(1)[0][0] if langs else "en"  # Whisper hears one language
     a, b = max(0.0, asked.words[0][1] - 0.5), asked.words[-1][2] + 0.5  # only the sung part: less to hallucinate on
     hyp = transcribe(vocal[int(a * sr):int(b * sr)], sr, lang, model_dir)
     ref = ("" if lang == "zh" else " ").join(w[0] for w in asked.words)
-    return {"language": lang, "source": source, "transcript": hyp,
-            ("cer" if lang == "zh" else "wer"): round(word_error_rate(ref, hyp, lang), 4),
-            "per": round(phoneme_error_rate(ref, hyp, lang), 4)}
+    out = {"language": lang, "source": source, "transcript": hyp,
+           ("cer" if lang == "zh" else "wer"): round(word_error_rate(ref, hyp, lang), 4),
+           "per": round(phoneme_error_rate(ref, hyp, lang), 4)}
+    if lang not in ("en", "zh"):  # the other languages: characters too (the measure Mandarin has)
+        out["cer"] = round(char_error_rate(ref, hyp, lang), 4)
+    return out
 
 
 def melody_metrics(asked: Asked, vocal: np.ndarray, sr: int, tracker: str = "harvest") -> dict:
@@ -119,7 +123,7 @@ def optional_evaluators() -> dict[str, bool]:
 def evaluate_song(song: SongFiles, asr: bool = True, model_dir: str | None = None,
                   optional: dict[str, bool] | None = None, madmom: bool = False, skip: tuple[str, ...] = ()) -> dict:
     """Every metric group that applies to one song (but those named in `skip`); `seconds` says how long each took."""
-    from .judge import available as judge_available, judge_metrics
+    from .judge import available as judge_available, judge_languages, judge_metrics, judge_unheard
     from ..ears.outside import available as ear_available
     from .style import available as tagger_available, style_metrics
     from .timing import word_timing
@@ -142,7 +146,12 @@ def evaluate_song(song: SongFiles, asr: bool = True, model_dir: str | None = Non
 
     words = np.array([w[1] for w in a.words]), np.array([w[2] for w in a.words])
     run("lyrics", asr, lambda: lyric_metrics(a, v, sr, src, model_dir))
-    run("judge", judge_available() and bool(a.words), lambda: judge_metrics(a.words, v, sr) | {"source": src})
+    unheard = judge_unheard(a.words) if judge_available() else []
+    run("judge", judge_available() and bool(a.words) and not unheard,
+        lambda: judge_metrics(a.words, v, sr) | {"source": src})
+    if unheard and "judge" not in skip:  # said, not silently left out
+        out["judge"] = {"skipped": f"the phoneme judge was trained on {', '.join(judge_languages())}, not on "
+                                   f"{', '.join(unheard)}"}
     run("timing", True, lambda: word_timing(v, sr, *words, estimate_lag=vocal is not None)["summary"] | {"source": src})
     run("melody", a.f0 is not None, lambda: melody_metrics(a, v, sr))
     run("melody_swiftf0", a.f0 is not None and optional["swift-f0"], lambda: melody_metrics(a, v, sr, "swift-f0"))

@@ -1,4 +1,5 @@
-"""Text normalisation and error rates for lyric intelligibility: WER (English), CER (Mandarin), PER."""
+"""Text normalisation and error rates for lyric intelligibility: WER (English and the other Latin-script languages),
+CER (Mandarin, and beside WER for the other languages), PER."""
 from __future__ import annotations
 
 import re
@@ -16,6 +17,9 @@ def normalise(text: str, language: str) -> str:
         t = zhconv.convert(text, "zh-cn")
         t = re.sub(r"\d+", lambda m: number_to_hanzi(m.group(0)), t)
         return "".join(c for c in t if _HAN.match(c) or c.isalnum()).lower()
+    if language != "en":  # Spanish, French, ...: lower case, letters (with their accents), digits and apostrophes
+        t = re.sub(r"[^\w' ]+", " ", text.lower().replace("-", " ")).replace("_", " ")
+        return " ".join(w.strip("'") for w in t.split() if w.strip("'"))
     import inflect
     eng = inflect.engine()
     t = re.sub(r"\d+", lambda m: " " + eng.number_to_words(m.group(0)) + " ", text.lower())
@@ -69,9 +73,17 @@ def word_error_rate(ref: str, hyp: str, language: str) -> float:
     return error_rate(list(r), list(h)) if language == "zh" else error_rate(r.split(), h.split())
 
 
+def char_error_rate(ref: str, hyp: str, language: str) -> float:
+    """Characters of the normalised text, spaces left out."""
+    return error_rate(list(normalise(ref, language).replace(" ", "")), list(normalise(hyp, language).replace(" ", "")))
+
+
 def phonemes_of(text: str, language: str) -> list[str]:
+    from ..spec.song import Line
     from ..text.g2p import line_syllables
     line = line_from_text(normalise(text, language) if language == "en" else text)
+    if language not in ("en", "zh"):
+        line = Line(line.words, language)
     return [p for w in line_syllables(line) for s in w for p in s.phonemes]
 
 

@@ -24,7 +24,7 @@ from torch import nn
 from ..cond.plan_grid import PLAN_DIM
 from ..cond.style import STYLE_DIM
 from ..flow.path import velocity_from_data
-from ..text.phonemes import SYMBOLS
+from ..text.phonemes import SYMBOLS, UNK
 from .frame_head import FrameHead
 from .layers import Block, RMSNorm, rope_tables, timestep_embedding
 
@@ -103,6 +103,8 @@ class DiT(nn.Module):
     def lyrics(self, phonemes: torch.Tensor, onsets: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         """[B, G*T] ids + [B, G*T, 3] onset flags -> ([B, T, dim] conv at grid rate, mean-pooled, projected, plus
         the sub-frames side by side with lyrics_subframes; [B, G*T, lyrics_dim] the grid-rate features)."""
+        # a symbol added to the inventory after this model was trained (a new language's) is read as <unk>
+        phonemes = torch.where(phonemes < self.cfg.phoneme_vocab, phonemes, torch.full_like(phonemes, UNK))
         frames = self.phoneme_emb(phonemes) + self.onset_proj(onsets)
         frames = F.gelu(self.lyrics_conv(frames.transpose(1, 2))).transpose(1, 2)
         b, n, k = frames.shape

@@ -38,7 +38,7 @@ def phrases(plan: SongPlan) -> list[tuple[int, ...]]:
     for i, p in enumerate(t.phonemes):
         wi = t.syllables[p.syllable].word
         w = t.words[wi]
-        if w.language == "zh":
+        if w.language != "en":  # the neural voice speaks English; other words are espeak-ng's
             last_word, last_end = None, -1e9
             continue
         if wi != last_word and (last_word is None or w.start - last_end > MAX_GAP_S or w.end - start > MAX_PHRASE_S):

@@ -7,6 +7,7 @@ import re
 from ..errors import SpecError, Where
 from .music import GM_DRUMS, parse_chord, parse_key
 from .song import SongSpec
+from .language import NAMES
 from .words import word_language
 
 MAX_DURATION_S = 1200.0
@@ -155,10 +156,8 @@ def _check_words(spec: SongSpec, where: Where, duration: float | None) -> list[S
                 out.append(SpecError(at(k), "word", "no letters to sing"))
     if foreign:  # one line per song, not one per word of a language songforge does not sing
         more = f" (and {len(foreign) - 1} more words)" if len(foreign) > 1 else ""
-        out.append(SpecError(at(foreign[0]), "word", f"unsupported script{more}: songforge sings English and Mandarin"))
-    else:  # Latin script in another language is refused, not sung as English
-        from .language import check_language
-        out += check_language(spec, where)
+        out.append(SpecError(at(foreign[0]), "word", f"unsupported script{more}: songforge sings "
+                             f"{', '.join(NAMES.values())}"))
     timed = [w.start is not None or w.end is not None for w in words]
     if any(timed) and not all(timed):
         k = timed.index(False)

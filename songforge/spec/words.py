@@ -1,4 +1,5 @@
-"""Lyric text -> words, and which language a word is sung in (English or Mandarin)."""
+"""Lyric text -> words, and which script a word is written in (hanzi or pinyin: Mandarin; Latin letters: the line's
+language, spec/language.py)."""
 from __future__ import annotations
 
 import logging
@@ -41,8 +42,25 @@ def _jieba():
 
 
 def is_pinyin(token: str) -> bool:
+    """Numbered pinyin ("ai4"), or one valid pinyin syllable with a tone mark ("ài"; "está", "corazón" are not)."""
     t = strip_punct(token)
-    return bool(t) and (bool(_PINYIN_NUM.match(t)) or any(c in _PINYIN_MARKS for c in t.lower()))
+    if not t:
+        return False
+    if _PINYIN_NUM.match(t):
+        return True
+    return any(c in _PINYIN_MARKS for c in t.lower()) and _valid_syllable(t.lower())
+
+
+@lru_cache(maxsize=4096)
+def _valid_syllable(t: str) -> bool:
+    from pypinyin.contrib.tone_convert import to_finals, to_initials
+
+    from ..text.phonemes import PINYIN_FINALS, PINYIN_INITIALS
+    try:
+        initial, final = to_initials(t, strict=True), to_finals(t, strict=True)
+    except Exception:  # pypinyin raises on what is not pinyin at all
+        return False
+    return (initial == "" or initial in PINYIN_INITIALS) and final in PINYIN_FINALS
 
 
 def strip_punct(text: str) -> str:
@@ -51,7 +69,8 @@ def strip_punct(text: str) -> str:
 
 
 def word_language(text: str) -> str | None:
-    """'zh' for hanzi or pinyin, 'en' for Latin letters/digits, None when nothing is singable or the script is unsupported."""
+    """'zh' for hanzi or pinyin, 'en' for plain Latin letters/digits, 'latin' for Latin letters with diacritics (the
+    line's language decides: text/g2p.line_languages), None when nothing is singable or the script is unsupported."""
     core = strip_punct(text)
     if not core:
         return None
@@ -61,7 +80,13 @@ def word_language(text: str) -> str | None:
         return "zh"
     if all(c.isascii() and (c.isalnum() or c in "'-.") for c in core):
         return "en"
+    if all(_is_latin(c) or c.isdigit() or c in "'-." for c in core):
+        return "latin"
     return None
+
+
+def _is_latin(c: str) -> bool:
+    return c.isalpha() and "LATIN" in unicodedata.name(c, "")
 
 
 def split_words(text: str) -> list[str]:

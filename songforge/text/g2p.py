@@ -1,11 +1,14 @@
-"""Line-level G2P: each word of a lyric line -> its syllables, language per word (English/Mandarin mixed)."""
+"""Line-level G2P: each word of a lyric line -> its syllables, language per word (Mandarin mixed with the Latin-script
+languages)."""
 from __future__ import annotations
 
 import re
 
 from ..spec.song import Line, Word
 from ..spec.words import is_pinyin, strip_punct, word_language
+from ..spec.language import LATIN
 from .english import english_syllables
+from .espeak_g2p import espeak_syllables
 from .mandarin import hanzi_syllables, number_to_hanzi, pinyin_syllable
 from .phonemes import Syllable, is_vowel
 
@@ -13,13 +16,18 @@ _HAN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 
 
 def line_languages(line: Line) -> list[str | None]:
-    """Language each word is sung in. Digits follow the line: Mandarin in a line with hanzi or language 'zh'."""
+    """Language each word is sung in. Hanzi are Mandarin; Latin-script words are the line's language (English when
+    it names none, or names Mandarin), and in a line stated to be Spanish, French, ... so are words that could be read
+    as pinyin ("sí", "là"). Digits follow the line: Mandarin in a line with hanzi or language 'zh'."""
     zh_line = line.language == "zh" or (line.language is None and any(_HAN.search(w.text) for w in line.words))
+    latin = line.language if line.language in LATIN else "en"
     out = []
     for w in line.words:
         lang = word_language(w.text)
         if lang == "en" and zh_line and strip_punct(w.text).isdigit():
             lang = "zh"
+        elif lang in ("en", "latin") or (lang == "zh" and latin != "en" and not _HAN.search(w.text)):
+            lang = latin
         out.append(lang)
     return out
 
@@ -28,18 +36,19 @@ def line_syllables(line: Line) -> list[tuple[Syllable, ...]]:
     """Syllables per word of `line` (empty tuple for a word with nothing singable)."""
     langs = line_languages(line)
     result: list[tuple[Syllable, ...] | None] = [None] * len(line.words)
-    en_idx = []
+    latin: dict[str, list[int]] = {}  # language -> its words, sent to espeak-ng together
     for i, (w, lang) in enumerate(zip(line.words, langs)):
         if w.phonemes:
             result[i] = from_phonemes(w.phonemes)
-        elif lang == "en":
-            en_idx.append(i)
+        elif lang in LATIN:
+            latin.setdefault(lang, []).append(i)
         elif lang == "zh":
             result[i] = _mandarin_word(line.words, i)
         else:
             result[i] = ()
-    if en_idx:
-        for i, syl in zip(en_idx, english_syllables([strip_punct(line.words[i].text) for i in en_idx])):
+    for lang, idx in latin.items():
+        words = [strip_punct(line.words[i].text) for i in idx]
+        for i, syl in zip(idx, english_syllables(words) if lang == "en" else espeak_syllables(words, lang)):
             result[i] = syl
     return [r or () for r in result]
 

@@ -1,4 +1,5 @@
-"""One phoneme inventory shared by English and Mandarin; ids are stable (the model's embedding rows)."""
+"""One phoneme inventory shared by every language songforge sings; ids are stable (the model's embedding rows):
+new symbols are only ever appended, and a model trained before them reads them as <unk>."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -28,12 +29,20 @@ PINYIN_FINALS = (
 MANDARIN = tuple(dict.fromkeys(v for v in PINYIN_INITIALS.values() if v not in ENGLISH)) + tuple(
     f"{f}{t}" for f in PINYIN_FINALS for t in range(1, 6))
 
-SYMBOLS = SPECIALS + ENGLISH + MANDARIN
+# espeak-ng's Spanish, French, German, Italian and Portuguese phones that English and Mandarin do not have (over
+# wordfreq's 5000 most frequent words of each, after text/espeak_g2p.fold); shared sounds keep their symbols.
+EUROPEAN_VOWELS = ("a", "e", "o", "u", "y", "eː", "aː", "yː", "ɛː", "øː", "ø", "œ", "ɜ", "ɑ", "ɒ", "ɐ̃", "ɐ̃ʊ̃", "ɛ̃",
+                   "œ̃", "ũ", "õ", "ĩ", "ɔø", "eʊ", "iʊ", "oɪ", "ɛʊ", "uɪ", "ɛɪ", "əʊ", "eə", "ʊə")
+EUROPEAN_CONSONANTS = ("ʁ", "β", "ɣ", "ç", "ɲ", "ʎ", "ʝ", "dz", "pf")
+EUROPEAN = EUROPEAN_VOWELS + EUROPEAN_CONSONANTS
+
+SYMBOLS = SPECIALS + ENGLISH + MANDARIN + EUROPEAN
 ID = {s: i for i, s in enumerate(SYMBOLS)}
 _FINALS = frozenset(PINYIN_FINALS)
 # Phonemes said without voicing: voiceless obstruents (English, and the Mandarin initials in IPA).
 VOICELESS = frozenset(("p", "t", "k", "f", "θ", "s", "ʃ", "h", "x", "tʃ", "ʔ", "ɬ", "pʰ", "tʰ", "kʰ", "tɕ", "tɕʰ",
-                       "ɕ", "ʈʂ", "ʈʂʰ", "ʂ", "ts", "tsʰ"))
+                       "ɕ", "ʈʂ", "ʈʂʰ", "ʂ", "ts", "tsʰ", "ç", "pf"))
+_EUROPEAN_VOWELS = frozenset(EUROPEAN_VOWELS)
 _VOWEL_START = set("aeiouɪɛæʌʊəɐᵻɑɔɜɚêvn")  # 'v'/'n' only reach here as finals ("v3", "n2") or syllabic n̩
 
 
@@ -48,7 +57,9 @@ def untoned(symbol: str) -> str:
 
 
 def is_vowel(symbol: str) -> bool:
-    """Syllable nuclei: English vowels/diphthongs/syllabic consonants, and every Mandarin final."""
+    """Syllable nuclei: vowels, diphthongs and syllabic consonants, and every Mandarin final."""
+    if symbol in _EUROPEAN_VOWELS:
+        return True
     if symbol in ENGLISH:
         return symbol[0] in _VOWEL_START and symbol not in ("v", "n")
     return symbol[-1:].isdigit()

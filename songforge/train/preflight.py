@@ -80,7 +80,10 @@ def check_dit(cfg, codec_dir: str):
     if cfg.stems != len(STEMS):
         raise Mismatch(f"config field 'model.stems' {cfg.stems}: the corpus and the codec carry {len(STEMS)} stems "
                        f"({', '.join(STEMS)})")
-    for name, here in (("phoneme_vocab", len(SYMBOLS)), ("plan_dim", PLAN_DIM), ("style_dim", STYLE_DIM)):
+    if cfg.phoneme_vocab > len(SYMBOLS):
+        raise Mismatch(f"config field 'model.phoneme_vocab' {cfg.phoneme_vocab} is larger than this songforge's "
+                       f"phoneme inventory ({len(SYMBOLS)}); leave it out of the config to use the current value")
+    for name, here in (("plan_dim", PLAN_DIM), ("style_dim", STYLE_DIM)):  # fewer phonemes: the rest read as <unk>
         if getattr(cfg, name) != here:
             raise Mismatch(f"config field 'model.{name}' {getattr(cfg, name)} does not match this songforge's "
                            f"conditions ({here}); leave it out of the config to use the current value")

@@ -8,6 +8,7 @@ import yaml
 
 from ...errors import SpecError, Where
 from ..fields import as_num, get_int, get_list, get_num, get_str, known_keys, obj
+from ..language import SUNG
 from ..song import Chord, Controls, DrumHit, Generation, Line, Note, Section, SongSpec, Style, Word
 from ..words import split_words
 from ..files import LOCAL, FileAccess
@@ -96,8 +97,8 @@ def _section(s, where: Where) -> Section:
         else:
             words = tuple(Word(t) for t in split_words(get_str(ln, "text", lw)))
         lang = get_str(ln, "language", lw, None)
-        if lang is not None and lang not in ("en", "zh"):
-            raise SpecError(lw, "language", f"unsupported language {lang!r} (supported: en, zh)")
+        if lang is not None and lang not in SUNG:
+            raise SpecError(lw, "language", f"unsupported language {lang!r} (supported: {', '.join(SUNG)})")
         lines.append(Line(words, lang, get_num(ln, "start", lw, None), get_num(ln, "end", lw, None)))
     return Section(kind, tuple(lines), length)
 

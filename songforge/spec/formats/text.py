@@ -16,6 +16,7 @@ import os
 import re
 
 from ...errors import SpecError, Where
+from ..language import SUNG, parse_language
 from ..song import Controls, Line, Section, SongSpec, Style
 from .common import parse_tagged_lyrics, read_text, split_style, tagged_lyrics, write_atomic
 
@@ -23,8 +24,6 @@ HEADERS = ("title", "style", "bpm", "key", "duration", "language")
 _ALIASES = {"tempo": "bpm", "genre": "style", "tags": "style", "length": "duration", "lang": "language", "id": "title"}
 _HEADER = re.compile(r"^\s*([A-Za-z]+)\s*[:：]\s*(.*?)\s*$")
 _DURATION = re.compile(r"^(?:(\d+):)?(\d+(?:\.\d+)?)\s*(?:s|sec|seconds?)?$", re.IGNORECASE)
-LANGUAGES = ("en", "zh")
-_LANGUAGE_NAMES = {"english": "en", "mandarin": "zh", "chinese": "zh", "中文": "zh", "英文": "en"}
 
 
 def parse_duration(value: str) -> float | None:
@@ -33,12 +32,6 @@ def parse_duration(value: str) -> float | None:
     if m is None:
         return None
     return int(m.group(1) or 0) * 60 + float(m.group(2))
-
-
-def parse_language(value: str) -> str | None:
-    v = value.strip().lower()
-    v = _LANGUAGE_NAMES.get(v, v)
-    return v if v in LANGUAGES else None
 
 
 def _headers(lines: list[str], where: Where) -> tuple[dict[str, tuple[str, int]], int]:
@@ -100,7 +93,7 @@ def _read_file(path: str) -> list[SongSpec]:
 
     bpm = field("bpm", lambda v: _number(v.lower().removesuffix("bpm")), "a tempo in beats per minute (e.g. 92)")
     duration = field("duration", parse_duration, "seconds (e.g. 75, 75 s or 1:15)")
-    language = field("language", parse_language, f"one of {', '.join(LANGUAGES)} (or english, mandarin)")
+    language = field("language", parse_language, f"one of {', '.join(SUNG)} (or its name: english, spanish, ...)")
     key = head["key"][0] if "key" in head else None  # validation reads it and says what is wrong
     tags, style_bpm = split_style(head["style"][0]) if "style" in head else ((), None)
     body = "\n" * first + "\n".join(lines[first:])  # header lines left blank: line numbers stay the file's
