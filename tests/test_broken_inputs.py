@@ -108,7 +108,7 @@ CASES = {
     "native file not UTF-8": (lambda t: raw(t, "s.json", b'{"id": "\xff\xfe"}'), "not UTF-8", "s.json"),
     "native unknown section tag": (lambda t: native(t, song(sections=[{"tag": "verze", "lines": ["hi"]}])), "unknown section tag", "section 1"),
     "native unsupported language": (lambda t: native(t, song(sections=[{"tag": "verse", "lines": [
-        {"text": "annyeong", "language": "ko"}]}])), "unsupported language", "field 'language'"),
+        {"text": "privet", "language": "ru"}]}])), "unsupported language", "field 'language'"),
     "native empty lyrics": (lambda t: native(t, song(sections=[{"tag": "intro-short"}])), "empty lyrics", "field 'lyrics'"),
     "duplicate id in one file": (lambda t: native(t, [song(), song()]), "duplicate id", "n1"),
 }

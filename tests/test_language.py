@@ -88,3 +88,28 @@ def test_the_new_languages_are_sung_in_their_own_phonemes():
         phones = [p for s in syls for p in s.phonemes]
         assert " ".join(phones) == expect, (lang, phones)
         assert all(ID.get(p, UNK) != UNK for p in phones)
+
+
+def test_japanese_and_korean_are_sung_by_mora_and_by_block(tmp_path):
+    from songforge.spec.song import Line
+    from songforge.spec.words import line_from_text
+    from songforge.text.g2p import line_syllables
+    ja = line_from_text("東京の夜空に星が光る")
+    assert [w.text for w in ja.words] == ["東京", "の", "夜空", "に", "星", "が", "光る"]
+    syls = line_syllables(ja)
+    assert [len(s) for s in syls] == [2, 1, 3, 1, 2, 1, 3]  # to-o kyo-o | no | yo zo ra | ni | ho shi | ga | hi ka ru
+    kon = line_syllables(line_from_text("こんにちは"))[0]
+    assert len(kon) == 5 and kon[1].phonemes == ("n",)  # ko-n-ni-chi-wa: the moraic nasal is a syllable
+    ko = line_syllables(Line(line_from_text("사랑해 영원히").words))
+    assert [len(s) for s in ko] == [3, 3]  # one syllable per hangul block
+    p = tmp_path / "mixed.txt"
+    p.write_text("[verse]\n君の声が聞こえる\n사랑해 너를 영원히\n我们一起唱\n")
+    songs, errors = load(str(p))
+    assert songs and not errors
+    assert [w.language for w in songs[0].timing.words] == ["ja"] * 5 + ["ko"] * 3 + ["zh"] * 3
+
+
+def test_the_inventory_only_grows():
+    """Models trained before a language was added read its symbols as <unk>: the first symbols never move."""
+    from songforge.text.phonemes import ENGLISH, MANDARIN, SPECIALS, SYMBOLS
+    assert SYMBOLS[:291] == SPECIALS + ENGLISH + MANDARIN and len(SPECIALS + ENGLISH + MANDARIN) == 291

@@ -1,6 +1,7 @@
 """The singing voice. A source voice speaks the words — the neural (Piper) voice speaks each English phrase
 at its planned phoneme durations (render/neural.py), or espeak-ng says each word (Mandarin: each pinyin
-syllable; Spanish, French, German, Italian, Portuguese: each word in that language's espeak-ng voice) — WORLD analyses it, and the analysis is time-warped phoneme by phoneme onto the planned phoneme
+syllable; Spanish, French, German, Italian, Portuguese, Japanese, Korean: each word in that language's espeak-ng
+voice) — WORLD analyses it, and the analysis is time-warped phoneme by phoneme onto the planned phoneme
 times (for the neural voice: its spoken frames stretched over longer sung phonemes) and resynthesised with the planned F0 (with
 vibrato), a formant shift and added breath: voiced where the planned phoneme is (neural voice) or where the source
 voice was (espeak-ng). Silence outside the planned phonemes."""
@@ -15,7 +16,7 @@ from ..plan.melody import F0_HOP_S
 from ..plan.plan import SongPlan
 from ..spec.words import strip_punct
 from ..text.mandarin import to_pinyin
-from ..text.espeak_g2p import ESPEAK_VOICES
+from ..text.espeak_g2p import ESPEAK_VOICES, speakable
 from ..text.phonemes import is_voiced, is_vowel
 from .espeak import engine
 
@@ -82,7 +83,8 @@ class Singer:
             elif w.language in ESPEAK_VOICES:  # Spanish, French, ...: that language's espeak-ng voice, this singer's variant
                 variant = plan.voice.espeak.partition("+")[2]
                 voice = ESPEAK_VOICES[w.language] + (f"+{variant}" if variant else "")
-                out.append(_Unit(strip_punct(w.text), voice, tuple(i for k in syls for i in by_syl[k])))
+                out.append(_Unit(speakable(strip_punct(w.text), w.language), voice,
+                                 tuple(i for k in syls for i in by_syl[k])))
             elif not neural:
                 ph = tuple(i for k in syls for i in by_syl[k])
                 syms = [t.phonemes[i].symbol for i in ph]

@@ -1,6 +1,7 @@
-"""Which language each lyric line is sung in. songforge sings English, Mandarin, Spanish, French, German, Italian and
-Portuguese. A line's stated language wins (`language:` in a songforge file, a plain-lyrics header, `--language`).
-Hanzi and pinyin are Mandarin. Unmarked Latin-script lines are identified by lingua-language-detector (Apache-2.0; its
+"""Which language each lyric line is sung in. songforge sings English, Mandarin, Spanish, French, German, Italian,
+Portuguese, Japanese and Korean. A line's stated language wins (`language:` in a songforge file, a plain-lyrics header,
+`--language`). The script decides the rest where it can: hangul is Korean, a line with kana is Japanese (its kanji
+too), hanzi and pinyin are Mandarin. Unmarked Latin-script lines are identified by lingua-language-detector (Apache-2.0; its
 models ship in the wheel), on the song's text and on each longer line, and the song says what was decided (a note,
 never a silent choice): a line is sung in another language than English only when the detector is sure of it, so
 English lyrics stay English."""
@@ -12,13 +13,14 @@ from functools import lru_cache
 from ..errors import SpecError, Where
 
 NAMES = {"en": "English", "zh": "Mandarin", "es": "Spanish", "fr": "French", "de": "German", "it": "Italian",
-         "pt": "Portuguese"}
+         "pt": "Portuguese", "ja": "Japanese", "ko": "Korean"}
 SUNG = tuple(NAMES)
 LATIN = ("en", "es", "fr", "de", "it", "pt")  # sung from Latin script
 ALIASES = {"english": "en", "mandarin": "zh", "chinese": "zh", "中文": "zh", "英文": "en", "spanish": "es",
            "español": "es", "espanol": "es", "french": "fr", "français": "fr", "francais": "fr", "german": "de",
            "deutsch": "de", "italian": "it", "italiano": "it", "portuguese": "pt", "português": "pt",
-           "portugues": "pt", "pt-br": "pt", "brazilian portuguese": "pt"}
+           "portugues": "pt", "pt-br": "pt", "brazilian portuguese": "pt", "japanese": "ja", "日本語": "ja",
+           "korean": "ko", "한국어": "ko"}
 _LINGUA = {"ENGLISH": "en", "SPANISH": "es", "FRENCH": "fr", "GERMAN": "de", "ITALIAN": "it", "PORTUGUESE": "pt"}
 SONG_MIN_WORDS = 6  # fewer words than this tell too little ("la la la" reads as Spanish)
 LINE_MIN_WORDS = 5

@@ -69,11 +69,16 @@ def strip_punct(text: str) -> str:
 
 
 def word_language(text: str) -> str | None:
-    """'zh' for hanzi or pinyin, 'en' for plain Latin letters/digits, 'latin' for Latin letters with diacritics (the
-    line's language decides: text/g2p.line_languages), None when nothing is singable or the script is unsupported."""
+    """'zh' for hanzi or pinyin, 'ja' for kana (with kanji), 'ko' for hangul, 'en' for plain Latin letters/digits,
+    'latin' for Latin letters with diacritics (the line's language decides: text/g2p.line_languages; so does it for
+    kanji alone in a Japanese line), None when nothing is singable or the script is unsupported."""
     core = strip_punct(text)
     if not core:
         return None
+    if any(is_kana(c) for c in core) and all(is_kana(c) or _is_cjk(c) or c.isdigit() or c == "ー" for c in core):
+        return "ja"
+    if all(is_hangul(c) or c.isdigit() for c in core) and any(is_hangul(c) for c in core):
+        return "ko"
     if all(_is_cjk(c) or c.isdigit() for c in core) and any(_is_cjk(c) for c in core):
         return "zh"
     if is_pinyin(core):
@@ -89,9 +94,35 @@ def _is_latin(c: str) -> bool:
     return c.isalpha() and "LATIN" in unicodedata.name(c, "")
 
 
+def is_kana(c: str) -> bool:
+    return "\u3040" <= c <= "\u30ff" or "\u31f0" <= c <= "\u31ff"
+
+
+def is_hangul(c: str) -> bool:
+    return "\uac00" <= c <= "\ud7af" or "\u1100" <= c <= "\u11ff" or "\u3130" <= c <= "\u318f"
+
+
+@lru_cache(maxsize=1)
+def _mecab():
+    try:
+        import fugashi
+        return fugashi.Tagger()
+    except (ImportError, RuntimeError):  # fugashi or its dictionary (unidic-lite) missing
+        return None
+
+
 def split_words(text: str) -> list[str]:
-    """Split a lyric line into words. Hanzi runs are segmented with jieba; punctuation stays on its word."""
+    """Split a lyric line into words. A line with kana is Japanese, segmented with MeCab (fugashi + unidic-lite);
+    hanzi runs are segmented with jieba; punctuation stays on its word."""
     out: list[str] = []
+    if any(is_kana(c) for c in text) and _mecab() is not None:
+        for tok in text.split():
+            for m in _mecab()(tok):
+                if not any(c.isalnum() for c in m.surface) and out:
+                    out[-1] += m.surface  # punctuation alone attaches to the word before
+                elif m.surface.strip():
+                    out.append(m.surface)
+        return out
     for tok in _TOKEN.findall(text):
         if _is_cjk(tok[0]):
             out.extend(_jieba().lcut(tok, HMM=False))

@@ -18,13 +18,18 @@ _HAN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 def line_languages(line: Line) -> list[str | None]:
     """Language each word is sung in. Hanzi are Mandarin; Latin-script words are the line's language (English when
     it names none, or names Mandarin), and in a line stated to be Spanish, French, ... so are words that could be read
-    as pinyin ("sí", "là"). Digits follow the line: Mandarin in a line with hanzi or language 'zh'."""
-    zh_line = line.language == "zh" or (line.language is None and any(_HAN.search(w.text) for w in line.words))
+    as pinyin ("sí", "là"). Kanji in a line with kana (or stated Japanese) are Japanese. Digits follow the line:
+    Mandarin in a line with hanzi or language 'zh'."""
+    langs = [word_language(w.text) for w in line.words]
+    ja_line = line.language == "ja" or (line.language is None and "ja" in langs)
+    zh_line = not ja_line and (line.language == "zh" or (line.language is None and any(_HAN.search(w.text)
+                                                                                         for w in line.words)))
     latin = line.language if line.language in LATIN else "en"
     out = []
-    for w in line.words:
-        lang = word_language(w.text)
-        if lang == "en" and zh_line and strip_punct(w.text).isdigit():
+    for w, lang in zip(line.words, langs):
+        if ja_line and lang == "zh" and _HAN.search(w.text):  # kanji in a Japanese line
+            lang = "ja"
+        elif lang == "en" and zh_line and strip_punct(w.text).isdigit():
             lang = "zh"
         elif lang in ("en", "latin") or (lang == "zh" and latin != "en" and not _HAN.search(w.text)):
             lang = latin
@@ -40,7 +45,7 @@ def line_syllables(line: Line) -> list[tuple[Syllable, ...]]:
     for i, (w, lang) in enumerate(zip(line.words, langs)):
         if w.phonemes:
             result[i] = from_phonemes(w.phonemes)
-        elif lang in LATIN:
+        elif lang in LATIN or lang in ("ja", "ko"):
             latin.setdefault(lang, []).append(i)
         elif lang == "zh":
             result[i] = _mandarin_word(line.words, i)
