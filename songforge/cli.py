@@ -129,6 +129,10 @@ def cmd_data_build(a) -> int:
     if not 0.0 <= a.neural_share <= 1.0:
         print(f"--neural-share: expected a share between 0 and 1, got {a.neural_share}", file=sys.stderr)
         return 2
+    unknown = [x for x in a.languages.split(",") if x not in SUNG]
+    if unknown:
+        print(f"--languages: {', '.join(unknown)} not sung by songforge (one of {', '.join(SUNG)})", file=sys.stderr)
+        return 2
     cfg = BuildConfig(seed=a.seed, hours=a.hours, styles=tuple(a.styles.split(",")) if a.styles else (),
                       languages=tuple(a.languages.split(",")), min_s=a.clip_min, max_s=a.clip_max,
                       full_songs=a.full_songs, sample_rate=a.sample_rate, pictures=a.pictures,
@@ -275,7 +279,7 @@ def main(argv: list[str] | None = None) -> int:
     c.add_argument("--workers", type=int, default=0, help="default: all cores")
     c.add_argument("--seed", type=int, default=0)
     c.add_argument("--styles", help="comma-separated style names (default: all)")
-    c.add_argument("--languages", default="en,zh")
+    c.add_argument("--languages", default="en,zh", help=f"comma-separated, of {','.join(SUNG)} (default: en,zh)")
     c.add_argument("--clip-min", type=float, default=10.0, help="shortest clip, seconds")
     c.add_argument("--clip-max", type=float, default=30.0, help="longest clip, seconds")
     c.add_argument("--full-songs", type=float, default=0.0, help="share of clips that are whole songs")

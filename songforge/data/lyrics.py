@@ -1,6 +1,7 @@
 """Lyrics generator for the data engine: English and Mandarin lines from large frequency vocabularies
-(wordfreq), lyric-like frames, rhymes at line ends (CMU dictionary / pinyin finals) and repeated chorus lines.
-The aim is phoneme and word variety with song-like shape, not meaning."""
+(wordfreq), lyric-like frames, rhymes at line ends (CMU dictionary / pinyin finals) and repeated chorus lines; the
+other languages songforge sings (Spanish, French, German, Italian, Portuguese, Japanese, Korean) as runs of their
+frequent words, without rhyme. The aim is phoneme and word variety with song-like shape, not meaning."""
 from __future__ import annotations
 
 import re
@@ -45,6 +46,28 @@ def mandarin_vocab() -> tuple[list[str], np.ndarray]:
     words = [w for w in top_n_list("zh", 30000) if _HAN.match(w)][:9000]
     f = np.array([word_frequency(w, "zh") for w in words]) ** 0.3
     return words, f / f.sum()
+
+
+@lru_cache(maxsize=8)
+def word_vocab(language: str) -> tuple[list[str], np.ndarray]:
+    """(~4000 frequent words of `language` written in its own script, sampling weights ~ frequency^0.3, the frequency
+    taken as Zipf's 1/rank: wordfreq's own lookup needs MeCab's C library for Japanese)."""
+    from wordfreq import top_n_list
+
+    from ..spec.words import word_language
+    script = {"ja": ("ja", "zh"), "ko": ("ko",)}.get(language, ("en", "latin"))
+    words = [w for w in top_n_list(language, 20000)
+             if len(w) >= 2 and all(c.isalpha() for c in w) and word_language(w) in script][:4000]
+    f = (1.0 / np.arange(1, len(words) + 1)) ** 0.3
+    return words, f / f.sum()
+
+
+def word_line(rng: np.random.Generator, language: str) -> str:
+    """4-7 frequent words (Japanese: 3-5, written without spaces)."""
+    words, p = word_vocab(language)
+    n = int(rng.integers(3, 6)) if language == "ja" else int(rng.integers(4, 8))
+    picked = [words[int(rng.choice(len(words), p=p))] for _ in range(n)]
+    return ("" if language == "ja" else " ").join(picked)
 
 
 @lru_cache(maxsize=1)
@@ -110,6 +133,8 @@ def last_word(line: str, language: str) -> str:
 
 def section_lines(rng: np.random.Generator, language: str, n: int, rhyme: bool = True) -> list[str]:
     """n lines; lines 2 and 4 rhyme with 1 and 3 (AABB when rng says so)."""
+    if language not in ("en", "zh"):
+        return [word_line(rng, language) for _ in range(n)]
     make = mandarin_line if language == "zh" else english_line
     lines: list[str] = []
     couplets = rng.random() < 0.5

@@ -110,6 +110,11 @@ def check_resume(out: str, kind: str, cfg) -> None:
                        f"{'; '.join(differ)}); use another --out")
 
 
+def rows_grew(old: tuple, new: tuple) -> bool:
+    """A tensor whose first dimension grew (an embedding's or an output layer's rows: new phoneme symbols)."""
+    return len(old) == len(new) and len(old) in (1, 2) and new[0] > old[0] and old[1:] == new[1:]
+
+
 def check_init(init: str, kind: str, cfg, model) -> None:
     """The init checkpoint is of this kind and every tensor fits (a grown condition input is allowed)."""
     meta = _checkpoint_meta(init, "--init")
@@ -123,7 +128,8 @@ def check_init(init: str, kind: str, cfg, model) -> None:
     with safe_open(path, "pt") as f:
         shapes = {k: tuple(f.get_slice(k).get_shape()) for k in f.keys()}
     bad = [k for k, s in shapes.items() if k in own and tuple(own[k].shape) != s
-           and not (len(s) == 2 and own[k].dim() == 2 and own[k].shape[0] == s[0] and own[k].shape[1] > s[1])]
+           and not (len(s) == 2 and own[k].dim() == 2 and own[k].shape[0] == s[0] and own[k].shape[1] > s[1])
+           and not rows_grew(s, tuple(own[k].shape))]
     if bad:
         theirs = meta.get("config", {})
         differ = [f"{f.name} {theirs[f.name]} vs {getattr(cfg, f.name)}" for f in fields(cfg)

@@ -6,13 +6,16 @@ import os
 from ..model import checkpoint
 from .config import load_config, with_overrides
 from .loop import fit, run_state
-from .preflight import Mismatch, check_corpus, check_dit, check_init, check_resume
+from .preflight import Mismatch, check_corpus, check_dit, check_init, check_resume, rows_grew
 
 
 def grown_state(own: dict, src: dict) -> dict:
     """The tensors of `src` that fit `own`: same name and shape, or a weight matrix whose input grew (a newer
     condition layout appends columns): its old columns are kept and the new ones start at zero, so the grown
-    model computes exactly what the old one did until training moves them. A new head starts fresh."""
+    model computes exactly what the old one did until training moves them; or a tensor whose first dimension grew
+    (the phoneme inventory appended symbols: an embedding's or an output layer's rows): the old rows are kept, new
+    weight rows start at zero and new biases at the smallest old bias (a new output starts as the least likely).
+    A new head starts fresh."""
     out = {}
     for k, v in src.items():
         if k not in own:
@@ -23,7 +26,12 @@ def grown_state(own: dict, src: dict) -> dict:
             w = own[k].new_zeros(own[k].shape)
             w[:, :v.shape[1]] = v
             out[k] = w
+        elif rows_grew(tuple(v.shape), tuple(own[k].shape)):
+            w = own[k].new_zeros(own[k].shape) if v.dim() == 2 else own[k].new_full(own[k].shape, float(v.min()))
+            w[:v.shape[0]] = v
+            out[k] = w
     return out
+
 
 
 def train(kind: str, config: str, data: str | list[str], out: str, codec: str | None = None, init: str | None = None,
