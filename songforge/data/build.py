@@ -42,11 +42,20 @@ def split_of(seed: int, index: int) -> str:
 
 
 def plan_clips(cfg: BuildConfig) -> list[tuple[int, float]]:
-    """(index, planned duration) of every clip, until the corpus reaches cfg.hours."""
+    """(index, planned duration) of every clip, until the corpus reaches cfg.hours. A clip whose generated lyrics
+    cannot be sung (a word the G2P gives no syllable) is left out, said once, and the corpus goes on."""
+    import sys
+
+    from ..errors import SpecError
     from ..plan.timing import time_song
     out, total, i = [], 0.0, 0
     while total < cfg.hours * 3600:
-        d = time_song(clip_spec(cfg, i)).duration
+        try:
+            d = time_song(clip_spec(cfg, i)).duration
+        except SpecError as e:
+            print(f"clip {i} left out: {e}", file=sys.stderr)
+            i += 1
+            continue
         out.append((i, d))
         total += d
         i += 1

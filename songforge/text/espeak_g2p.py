@@ -6,6 +6,7 @@ mora: a moraic nasal is a syllable of its own; Korean by hangul block: one conso
 events carry the same symbols (render/voice.py)."""
 from __future__ import annotations
 
+import unicodedata
 from functools import lru_cache
 
 from .english import G2PUnavailable
@@ -47,6 +48,7 @@ def _backend(lang: str):
 def fold(phone: str) -> str:
     """espeak-ng's spelling of a phone -> songforge's symbol: the table above; a trailing '-' (a French reduced
     vowel, a Korean unreleased coda) dropped; Korean aspirates written as Mandarin's (ph -> pʰ)."""
+    phone = unicodedata.normalize("NFD", phone)  # as the inventory writes them (u + combining tilde)
     phone = _FOLD.get(phone, phone)
     if len(phone) > 1 and phone.endswith("-"):
         phone = phone[:-1]

@@ -32,12 +32,12 @@ MANDARIN = tuple(dict.fromkeys(v for v in PINYIN_INITIALS.values() if v not in E
 # espeak-ng's Spanish, French, German, Italian and Portuguese phones that English and Mandarin do not have (over
 # wordfreq's 5000 most frequent words of each, after text/espeak_g2p.fold); shared sounds keep their symbols.
 EUROPEAN_VOWELS = ("a", "e", "o", "u", "y", "eː", "aː", "yː", "ɛː", "øː", "ø", "œ", "ɜ", "ɑ", "ɒ", "ɐ̃", "ɐ̃ʊ̃", "ɛ̃",
-                   "œ̃", "ũ", "õ", "ĩ", "ɔø", "eʊ", "iʊ", "oɪ", "ɛʊ", "uɪ", "ɛɪ", "əʊ", "eə", "ʊə", "ʊɐ")
-EUROPEAN_CONSONANTS = ("ʁ", "β", "ɣ", "ç", "ɲ", "ʎ", "ʝ", "dz", "pf")
+                   "œ̃", "ũ", "õ", "ĩ", "ɔø", "eʊ", "iʊ", "oɪ", "ɛʊ", "uɪ", "ɛɪ", "əʊ", "eə", "ʊə", "ʊɐ")
+EUROPEAN_CONSONANTS = ("ʁ", "β", "ɣ", "ç", "ɲ", "ʎ", "ʝ", "dz", "pf")
 EUROPEAN = EUROPEAN_VOWELS + EUROPEAN_CONSONANTS
 # espeak-ng's Japanese (from kana) and Korean phones, the same way (wordfreq's 5000 most frequent words of each; the
 # Japanese read into kana by MeCab). Japanese long vowels are one symbol (one syllable of two morae).
-EAST_ASIAN_VOWELS = ("ä", "e̞", "o̞", "ɯᵝ", "ɯ", "ää", "e̞e̞", "o̞o̞", "ɯᵝɯᵝ")
+EAST_ASIAN_VOWELS = ("ä", "e̞", "o̞", "ɯᵝ", "ɯ", "ää", "e̞e̞", "o̞o̞", "ɯᵝɯᵝ")
 EAST_ASIAN_CONSONANTS = ("ɽ", "ɽʲ", "kʲ", "nʲ", "bʲ", "mʲ", "pʲ", "ɸ", "dʑ", "ɴ", "ɫ", "q")
 EAST_ASIAN = EAST_ASIAN_VOWELS + EAST_ASIAN_CONSONANTS
 
