@@ -55,6 +55,11 @@ def heard_as(text: str) -> tuple[str, float, float]:
     return _LINGUA[values[0].language.name], float(values[0].value), float(english)
 
 
+def confidences(text: str) -> dict[str, float]:
+    """{language code: the detector's confidence} for Latin-script text."""
+    return {_LINGUA[v.language.name]: float(v.value) for v in _detector().compute_language_confidence_values(text)}
+
+
 def _latin_line(line) -> bool:
     """An unmarked line written in Latin script (a line of pinyin syllables only is Mandarin)."""
     from .words import word_language
@@ -93,13 +98,19 @@ def assign_languages(spec, where: Where) -> tuple[object, list[SpecError]]:
         if lang != "en" and conf >= SONG_CONFIDENCE and en <= SONG_ENGLISH_MAX:
             song_lang, why = lang, f"confidence {conf:.2f}"
     chosen: dict[int, str] = {}
-    for n, ln in lines:
+    for n, ln in lines:  # first the lines the detector is sure of
         lang = song_lang
         if len(ln.words) >= LINE_MIN_WORDS:
             heard, conf, en = heard_as(ln.text)
             if heard != song_lang and conf >= LINE_CONFIDENCE and (heard == "en" or en <= LINE_ENGLISH_MAX):
                 lang = heard
         chosen[n] = lang
+    in_play = set(chosen.values())
+    if len(in_play) > 1:  # a song in two languages: every other line of 2+ words goes to the likelier of them
+        for n, ln in lines:
+            if len(ln.words) >= 2:
+                values = confidences(ln.text)
+                chosen[n] = max(sorted(in_play), key=lambda g: values.get(g, 0.0))
     notes = []
     if song_lang != "en":
         notes.append(SpecError(where, "lyrics", f"read as {NAMES[song_lang]} ({why}): sung in {NAMES[song_lang]} "

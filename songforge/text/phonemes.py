@@ -46,7 +46,7 @@ ID = {s: i for i, s in enumerate(SYMBOLS)}
 _FINALS = frozenset(PINYIN_FINALS)
 # Phonemes said without voicing: voiceless obstruents (English, and the Mandarin initials in IPA).
 VOICELESS = frozenset(("p", "t", "k", "f", "θ", "s", "ʃ", "h", "x", "tʃ", "ʔ", "ɬ", "pʰ", "tʰ", "kʰ", "tɕ", "tɕʰ",
-                       "ɕ", "ʈʂ", "ʈʂʰ", "ʂ", "ts", "tsʰ", "ç", "pf", "kʲ", "pʲ", "ɸ", "q"))
+                       "ɕ", "ʈʂ", "ʈʂʰ", "ʂ", "ts", "tsʰ", "c\u0327", "pf", "kʲ", "pʲ", "ɸ", "q"))  # c + cedilla: ç (NFD)
 _EUROPEAN_VOWELS = frozenset(EUROPEAN_VOWELS + EAST_ASIAN_VOWELS)
 _VOWEL_START = set("aeiouɪɛæʌʊəɐᵻɑɔɜɚêvn")  # 'v'/'n' only reach here as finals ("v3", "n2") or syllabic n̩
 

@@ -2,11 +2,12 @@
 
 Word sequences are drawn from each language's most frequent words in proportion to their real frequency (not the
 data engine's lyric vocabulary, frames or flattened weights: the LM is a general prior on which phoneme sequences
-occur in English and Mandarin), spelled by the data engine's own G2P, and counted as untoned phoneme n-grams.
+occur in English and Mandarin, and with --languages all in every language songforge sings), spelled by the data
+engine's own G2P, and counted as untoned phoneme n-grams.
 Probabilities: interpolated absolute discounting (discount 0.75) down to a uniform floor; histories and n-grams of
 order >= 3 seen fewer than `min_count` times are dropped (counts renormalised), which halves the table.
 
-    python -m songforge.train.phone_lm --out songforge/models/judge
+    python -m songforge.train.phone_lm --out songforge/models/judge [--languages all]
 """
 from __future__ import annotations
 
@@ -36,6 +37,8 @@ class LMConfig:
     min_count: int = 2
     top_words: int = 30000  # per language, from wordfreq's frequency ranking
     tokens: tuple[tuple[str, int, int], ...] = (("en", 400000, 8), ("zh", 300000, 6))  # language, words drawn, per line
+    # --languages all: the languages sung through espeak-ng too, each this many words drawn (6 per line)
+    OTHER_TOKENS = 150000
     seed: int = 0
 
 
@@ -48,8 +51,15 @@ def word_list(language: str, top: int) -> tuple[list[str], np.ndarray]:
         import jieba
         jieba.setLogLevel(logging.WARNING)
         words = [w for w in top_n_list("zh", top) if _HAN.match(w)]
-    else:
+    elif language == "en":
         words = [w for w in top_n_list("en", top) if w.replace("'", "").isalpha() and w.isascii()]
+    else:  # the espeak-ng languages: words in their own script, frequencies as Zipf's 1/rank (wordfreq's own
+        # lookup needs MeCab's C library for Japanese)
+        from ..spec.words import word_language
+        script = {"ja": ("ja", "zh"), "ko": ("ko",)}.get(language, ("en", "latin"))
+        words = [w for w in top_n_list(language, top) if all(c.isalpha() for c in w) and word_language(w) in script]
+        f = 1.0 / np.arange(1, len(words) + 1)
+        return words, f / f.sum()
     f = np.array([word_frequency(w, language) for w in words])
     return words, f / f.sum()
 
@@ -115,9 +125,17 @@ def estimate(lines: list[list[str]], cfg: LMConfig) -> PhoneLM:
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--out", required=True, help="folder to write phone_lm.safetensors + phone_lm.json into")
+    ap.add_argument("--languages", default="en,zh", help="comma-separated, or 'all' (every language songforge sings)")
     a = ap.parse_args(argv)
     t0 = time.time()
-    cfg = LMConfig()
+    from ..spec.language import SUNG
+    langs = list(SUNG) if a.languages == "all" else a.languages.split(",")
+    unknown = [x for x in langs if x not in SUNG]
+    if unknown:
+        print(f"--languages: {', '.join(unknown)} not sung by songforge", file=sys.stderr)
+        return 2
+    base = dict((lang, (n, k)) for lang, n, k in LMConfig.tokens)
+    cfg = LMConfig(tokens=tuple((lang, *base.get(lang, (LMConfig.OTHER_TOKENS, 6))) for lang in langs))
     lines = phone_lines(cfg, progress=lambda m: print(f"[{time.time() - t0:5.1f}s] {m}", file=sys.stderr))
     lm = estimate(lines, cfg)
     lm.save(a.out)
