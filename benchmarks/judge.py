@@ -30,6 +30,8 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--corpus", required=True)
     ap.add_argument("--clips", type=int, default=24)
+    ap.add_argument("--splits", default="test,valid", help="which of the corpus's splits to score (a corpus built "
+                    "only to be held out: train,valid,test)")
     ap.add_argument("--judge", default=None, help="judge checkpoint folder (default: the shipped one)")
     ap.add_argument("--generated", help="a folder of generated song folders to score as well")
     ap.add_argument("--warps", default=None,
@@ -59,7 +61,7 @@ def main() -> None:
     def heard(x: np.ndarray) -> dict[str, list[str]]:
         chunks = judge.listen(torch.from_numpy(x), warps=warps)  # once: the decoders share the log-probabilities
         return {d: judge.decode(chunks, lm if d == "lm" else None) for d in decoders}
-    rows = (read_manifest(a.corpus, ("test",)) + read_manifest(a.corpus, ("valid",), required=False))[:a.clips]
+    rows = [r for split in a.splits.split(",") for r in read_manifest(a.corpus, (split,), required=split == "test")][:a.clips]
     labels = {}
     for r in rows:
         with open(os.path.join(a.corpus, r["labels"]), encoding="utf-8") as f:
