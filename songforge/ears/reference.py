@@ -14,8 +14,6 @@ spec leaves open (plan/describe.py reads it as data and never listens itself).
 The analysis is a pure function of the file (cached per path and modification time)."""
 from __future__ import annotations
 
-import os
-from dataclasses import replace
 from functools import lru_cache
 
 import numpy as np
@@ -23,6 +21,7 @@ import numpy as np
 from ..model.chroma import chroma_frames, key_name, key_profiles, key_scores
 from ..plan.describe import fold_tempo
 from ..spec.song import Style, StyleProfile
+from .heard import attach, file_version
 
 MAX_S = 30.0
 MIN_S = 10.0
@@ -33,23 +32,13 @@ _FAMILY_PROGRAM = (0, 11, 16, 25, 33, 48, 48, 61, 65, 73, 81, 89, 95, 107, 114, 
 
 def analyse_style(path: str) -> StyleProfile:
     """ValueError (naming the file) when the recording cannot be read or is shorter than MIN_S."""
-    try:
-        mtime = os.path.getmtime(path)
-    except OSError as e:
-        raise ValueError(f"{path}: style reference: {e.strerror}") from None
-    return _analyse(os.path.abspath(path), mtime)
+    return _analyse(*file_version(path, "style reference"))
 
 
 def analysed(style: Style) -> Style:
     """`style` with what its reference recording says attached (or, for a recording that cannot be heard, why):
     the planner reads it as data. A style without a reference, or already analysed, is returned as is."""
-    if not style.reference_audio or style.reference_analysis is not None:
-        return style
-    try:
-        heard: StyleProfile | str = analyse_style(style.reference_audio)
-    except ValueError as e:
-        heard = str(e)
-    return replace(style, reference_analysis=heard)
+    return attach(style, "reference_audio", "reference_analysis", analyse_style)
 
 
 def estimate_key(audio: np.ndarray, sr: int) -> tuple[str, float]:

@@ -5,13 +5,12 @@ best; on a full mix the F0 tracker follows whatever is loudest. The analysis is 
 per path and mtime)."""
 from __future__ import annotations
 
-import os
-from dataclasses import replace
 from functools import lru_cache
 
 import numpy as np
 
 from ..spec.song import Style, VoiceProfile
+from .heard import attach, file_version
 
 MAX_S = 30.0
 MIN_VOICED_S = 2.0
@@ -20,23 +19,12 @@ MALE_BELOW_HZ = 261.6  # median sung F0 below C4: male (C4 is halfway between th
 
 def analyse_voice(path: str) -> VoiceProfile:
     """The sung register of a recording; ValueError (naming the file) when it holds too little voiced sound."""
-    try:
-        mtime = os.path.getmtime(path)
-    except OSError as e:
-        raise ValueError(f"{path}: voice reference: {e.strerror}") from None
-    return _analyse(os.path.abspath(path), mtime)
+    return _analyse(*file_version(path, "voice reference"))
 
 
 def heard(style: Style) -> Style:
-    """`style` with what its voice reference says attached (or, for a recording that cannot be heard, why). A style
-    without a voice reference, or already heard, is returned as is."""
-    if not style.voice_reference or style.voice_analysis is not None:
-        return style
-    try:
-        profile: VoiceProfile | str = analyse_voice(style.voice_reference)
-    except ValueError as e:
-        profile = str(e)
-    return replace(style, voice_analysis=profile)
+    """`style` with what its voice reference says attached (or, for a recording that cannot be heard, why)."""
+    return attach(style, "voice_reference", "voice_analysis", analyse_voice)
 
 
 @lru_cache(maxsize=16)

@@ -1,5 +1,6 @@
 """Preference pairs for DPO, made and ranked automatically (issue #37): for each prompt (a clip's plan from a
-data-engine corpus), K candidates from the current model with different seeds and the settings users run, each
+data-engine corpus), K candidates from the current model with different seeds and the settings users run (but the
+accompaniment the model's own: `aligned_sampling`), each
 scored by the evaluation suite against the plan, combined into one reward, and the best and worst kept as a pair when
 their rewards differ by a margin.
 
@@ -79,11 +80,19 @@ def _done(path: str) -> dict[tuple[str, int], dict]:
     return out
 
 
+def aligned_sampling(model):
+    """The sampling DPO makes candidates with and is measured at: the model's defaults, but with drums, bass and
+    other the model's own (accompaniment_guide 0): a stem the default takes from the rendering would give every
+    candidate the same accompaniment, and it is the model's own accompaniment that falls short."""
+    from dataclasses import replace
+    return replace(model.sampling, accompaniment_guide=0.0)
+
+
 def score_candidate(model, plan, seed: int, work: str, skip: tuple[str, ...] = HELD_OUT) -> tuple[dict, object]:
     """(the suite's row for the song `model` makes of `plan` with `seed`, its sampled latents); `work` is scratch."""
     from ..eval.report import evaluate_song
     from ..eval.songs import discover
-    g = model.generate_batch([plan], seed)[0]
+    g = model.generate_batch([plan], seed, aligned_sampling(model))[0]
     folder = g.write(work, picture=False, release=False)
     songs, _ = discover(folder)
     row = evaluate_song(songs[0], asr="lyrics" not in skip, skip=skip)
@@ -133,13 +142,13 @@ def make_pairs(corpus: str, model_dir: str, out: str, cfg: PairsConfig, progress
         if len(cands) < 2:
             continue
         best, worst = max(cands, key=lambda r: r["reward"]), min(cands, key=lambda r: r["reward"])
-        if best["reward"] - worst["reward"] >= cfg.margin:
+        if best["k"] != worst["k"] and best["reward"] - worst["reward"] >= cfg.margin:  # (all tied: no pair)
             pairs.append({"prompt": row["id"], "index": row["index"], "winner": best["k"], "loser": worst["k"],
                           "reward_w": best["reward"], "reward_l": worst["reward"]})
             for c in (best, worst):  # candidates.jsonl alone (seeds) rebuilds what another machine lacks
                 path = os.path.join(out, "latents", f"{row['id']}_{c['k']}.safetensors")
                 if not os.path.exists(path):
-                    z = model.generate_batch([clip_plan(corpus, row)], c["seed"])[0].latents
+                    z = model.generate_batch([clip_plan(corpus, row)], c["seed"], aligned_sampling(model))[0].latents
                     save_file({"x1": z.to(torch.float16).contiguous()}, path)
     tmp = pair_path + ".tmp"
     with open(tmp, "w", encoding="utf-8") as f:
