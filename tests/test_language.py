@@ -112,6 +112,17 @@ def test_japanese_and_korean_are_sung_by_mora_and_by_block(tmp_path):
 
 
 def test_the_inventory_only_grows():
-    """Models trained before a language was added read its symbols as <unk>: the first symbols never move."""
+    """Models trained before a language was added read its symbols as <unk>: the first symbols never move (291: the
+    default DiT and judge v7; 354: judge_multi)."""
+    import hashlib
+
     from songforge.text.phonemes import ENGLISH, MANDARIN, SPECIALS, SYMBOLS
     assert SYMBOLS[:291] == SPECIALS + ENGLISH + MANDARIN and len(SPECIALS + ENGLISH + MANDARIN) == 291
+    assert hashlib.sha256("\n".join(SYMBOLS[:354]).encode()).hexdigest()[:16] == "feca469f80833710"
+
+
+def test_songs_in_the_new_languages_are_judged_by_the_judge_that_knows_them():
+    from songforge.eval.judge import JUDGE_DIR, MULTI_DIR, judge_for
+    assert judge_for([("love", 0, 1, "en"), ("爱", 1, 2, "zh")]) == JUDGE_DIR
+    assert judge_for([("amor", 0, 1, "es"), ("love", 1, 2, "en")]) == MULTI_DIR
+    assert judge_for([("x", 0, 1, "ru")]) is None

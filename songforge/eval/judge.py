@@ -5,13 +5,15 @@ Mandarin tones are not scored: a sung syllable's pitch is the melody's, not its 
 Used when a judge checkpoint is present (the shipped one: songforge/models/judge)."""
 from __future__ import annotations
 
+import os
 from functools import lru_cache
 
 import numpy as np
 
 from ..ears import shipped
 
-JUDGE_DIR = shipped.model_dir("judge")
+JUDGE_DIR = shipped.model_dir("judge")  # English and Mandarin
+MULTI_DIR = shipped.model_dir("judge_multi")  # every language songforge sings (heard English less well than JUDGE_DIR)
 
 
 def available(model_dir: str = JUDGE_DIR) -> bool:
@@ -28,7 +30,6 @@ def phone_lm(model_dir: str = JUDGE_DIR):
 def judge_languages(model_dir: str = JUDGE_DIR) -> tuple[str, ...]:
     """The languages the judge was trained on (its card's `languages`; the first judges: English and Mandarin)."""
     import json
-    import os
     path = os.path.join(model_dir, "card.json")
     if os.path.isfile(path):
         with open(path, encoding="utf-8") as f:
@@ -40,6 +41,15 @@ def judge_unheard(words: list[tuple[str, float, float, str]], model_dir: str = J
     """The languages of `words` the judge was not trained on (its PER would be the inventory's, not the singing's)."""
     known = judge_languages(model_dir)
     return sorted({w[3] for w in words if w[3] and w[3] not in known})
+
+
+def judge_for(words: list[tuple[str, float, float, str]]) -> str | None:
+    """The shipped judge that hears every language of `words`: the English+Mandarin judge when it does, else the one
+    trained on every language songforge sings; None when neither is installed or knows them all."""
+    for folder in (JUDGE_DIR, MULTI_DIR):
+        if available(folder) and not judge_unheard(words, folder):
+            return folder
+    return None
 
 
 def recognise(vocal: np.ndarray, model_dir: str = JUDGE_DIR, **kw) -> list[str]:
@@ -71,6 +81,7 @@ def judge_metrics(words: list[tuple[str, float, float, str]], vocal: np.ndarray,
     per_word = word_phonemes(words)
     ref = [p for ps in per_word for p in ps]
     return {"per": round(phoneme_errors(ref, hyp) / max(1, len(ref)), 4), "phonemes": len(ref), "heard": len(hyp),
+            "judge": os.path.basename(os.path.normpath(model_dir)),
             "decoder": "phone LM beam search" if phone_lm(model_dir) is not None else "greedy",
             "unclear_words": unclear_words(words, per_word, hyp)}
 

@@ -123,7 +123,7 @@ def optional_evaluators() -> dict[str, bool]:
 def evaluate_song(song: SongFiles, asr: bool = True, model_dir: str | None = None,
                   optional: dict[str, bool] | None = None, madmom: bool = False, skip: tuple[str, ...] = ()) -> dict:
     """Every metric group that applies to one song (but those named in `skip`); `seconds` says how long each took."""
-    from .judge import available as judge_available, judge_languages, judge_metrics, judge_unheard
+    from .judge import available as judge_available, judge_for, judge_metrics, judge_unheard
     from ..ears.outside import available as ear_available
     from .style import available as tagger_available, style_metrics
     from .timing import word_timing
@@ -146,12 +146,10 @@ def evaluate_song(song: SongFiles, asr: bool = True, model_dir: str | None = Non
 
     words = np.array([w[1] for w in a.words]), np.array([w[2] for w in a.words])
     run("lyrics", asr, lambda: lyric_metrics(a, v, sr, src, model_dir))
-    unheard = judge_unheard(a.words) if judge_available() else []
-    run("judge", judge_available() and bool(a.words) and not unheard,
-        lambda: judge_metrics(a.words, v, sr) | {"source": src})
-    if unheard and "judge" not in skip:  # said, not silently left out
-        out["judge"] = {"skipped": f"the phoneme judge was trained on {', '.join(judge_languages())}, not on "
-                                   f"{', '.join(unheard)}"}
+    judge_dir = judge_for(a.words) if a.words else None
+    run("judge", judge_dir is not None, lambda: judge_metrics(a.words, v, sr, judge_dir) | {"source": src})
+    if a.words and judge_dir is None and judge_available() and "judge" not in skip:  # said, not silently left out
+        out["judge"] = {"skipped": f"no shipped phoneme judge was trained on {', '.join(judge_unheard(a.words))}"}
     run("timing", True, lambda: word_timing(v, sr, *words, estimate_lag=vocal is not None)["summary"] | {"source": src})
     run("melody", a.f0 is not None, lambda: melody_metrics(a, v, sr))
     run("melody_swiftf0", a.f0 is not None and optional["swift-f0"], lambda: melody_metrics(a, v, sr, "swift-f0"))
