@@ -24,12 +24,13 @@ def add_parser(sub) -> None:
     c.add_argument("--sampler", choices=("euler", "heun", "midpoint"))
     c.add_argument("--vocal-guide", type=float, metavar="T0",
                    help="new songs: the vocals start from the data engine's rendering of the plan, noised, and the "
-                        "model sings them from t = T0 on (0: from noise; 1: the rendering kept; default: the model's)")
+                        "model sings them from t = T0 on (0: from noise; 1: the rendering kept; default: the model's, 0.9 "
+                        "for the shipped model)")
     c.add_argument("--accompaniment-guide", type=float, metavar="T0",
                    help="new songs: drums, bass and other start from the data engine's rendering of the plan (its "
                         "instruments and arrangement), noised, and the model plays them from t = T0 on (0: from "
-                        "noise; default: the model's, which guides songs whose style comes from a reference "
-                        "recording; set, it applies to every song)")
+                        "noise, the model's own band; 1: the rendering itself; default: the model's, 1 for the "
+                        "shipped model; set, it applies to every song)")
     c.add_argument("--guidance", help="per-condition weights, e.g. lyrics=2,style=1.5,plan=1 (0 switches one off); "
                    "lyrics+style+plan=2 guides them jointly with one extra model pass")
     c.add_argument("--seed", type=int, default=0)

@@ -37,11 +37,11 @@ class Settings(BaseModel):
     steps: int | None = Field(None, ge=1, le=200, description="sampling steps (default: the model's)")
     sampler: Literal["euler", "heun", "midpoint"] | None = None
     vocal_guide: float | None = Field(None, ge=0, le=1, description="new songs: t0 from which the model sings the vocals "
-                                      "over the data engine's rendering (0: from noise; default: the model's)")
+                                      "over the data engine's rendering (0: from noise; default: the model's, 0.9 for the shipped model)")
     accompaniment_guide: float | None = Field(None, ge=0, le=1, description="new songs: t0 from which the model plays "
-                                              "drums, bass and other over the data engine's rendering (0: from noise; "
-                                              "default: the model's, which guides songs styled by a reference "
-                                              "recording; set, it holds for every song)")
+                                              "drums, bass and other over the data engine's rendering (0: from noise, "
+                                              "the model's own; 1: the rendering itself; default: the model's, 1.0 "
+                                              "for the shipped model)")
     guidance: dict[str, float] | None = Field(None, description='e.g. {"lyrics": 2, "style": 1.5, "plan": 1}')
     stems: list[Stem] | None = Field(None, description="stems to write (default: all four)")
 

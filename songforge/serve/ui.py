@@ -18,9 +18,10 @@ FORMAT_CHOICES = ["auto"] + list(jobs.FORMATS)
 VOCAL_GUIDE_CHOICES = [("rendering, refined by the model (default)", "default"),
                        ("the model alone (experimental: mumbles)", "0"), ("rendering, reshaped more by the model", "0.6"),
                        ("the rendering as it is", "1")]
-ACCOMPANIMENT_GUIDE_CHOICES = [("the model's own (default; the rendering for a song styled by a recording)", "default"),
-                               ("rendering, reshaped by the model (closer to the style)", "0.6"),
-                               ("rendering, refined by the model", "0.9")]
+ACCOMPANIMENT_GUIDE_CHOICES = [("the rendering (default: the style's instruments and arrangement)", "default"),
+                               ("rendering, refined by the model", "0.9"),
+                               ("rendering, reshaped by the model", "0.6"),
+                               ("the model's own (experimental: looser chords and style)", "0")]
 EDIT_CHOICES = [("regenerate a span", "span"), ("continue the song", "continue"), ("add / regenerate a stem", "add"),
                 ("remove a stem", "remove"), ("extract a stem", "extract")]
 PLACEHOLDER = ("style: warm acoustic pop, female vocals\n\n[verse]\nthe harbor lights are low tonight\n"
@@ -212,8 +213,8 @@ def build(cfg, store, workers) -> gr.Blocks:
                                         info="the data engine renders the plan's singing (clear words); the model "
                                              "refines it, or sings alone")
                     band_guide = gr.Dropdown(ACCOMPANIMENT_GUIDE_CHOICES, value="default", label="Drums, bass, other",
-                                             info="the model's own band, or the data engine's rendering (the style's "
-                                                  "instruments) refined by the model")
+                                             info="the data engine's rendering of the plan (the style's instruments), "
+                                                  "or the model's own band")
                 status = gr.Markdown("", elem_id="sf-status")
                 mix = gr.Audio(label="Mix", type="filepath", interactive=False, elem_id="sf-mix")
                 with gr.Row(elem_classes="sf-stems"):
