@@ -272,10 +272,15 @@ class Songforge:
         if edit is not None and edit.separate and edit.mask_mixture and hasattr(self.codec, "mask_mixture"):
             mix_in = torch.from_numpy(np.pad(edit.audio["mix"], (0, max(0, samples - len(edit.audio["mix"])))))
             y = self._separate(mix_in[:samples].to(self.device), zs.permute(1, 2, 0))
-        else:
-            y = self.codec.decode_long(zs.permute(1, 2, 0).to(self.dtype)).float().cpu().numpy()  # all stems at once
+        else:  # the stems the song takes from its rendering as they are need no decoding
+            decoded = [i for i, name in enumerate(STEMS) if name not in (as_rendered or {})]
+            y = np.zeros((len(STEMS), samples), np.float32)
+            if decoded:
+                y_dec = self.codec.decode_long(zs[:, decoded].permute(1, 2, 0).to(self.dtype)).float().cpu().numpy()
+                n = min(samples, y_dec.shape[1])
+                y[decoded, :n] = y_dec[:, :n]
             if edit is not None and keep is not None and not edit.separate:
-                y = self._splice(y[:, :samples], edit, keep)
+                y = self._splice(y, edit, keep)
         stems = {name: y[i, :samples].astype(np.float32) for i, name in enumerate(STEMS)}
         for name, audio in (as_rendered or {}).items():
             stems[name] = np.pad(audio, (0, max(0, samples - len(audio))))[:samples].astype(np.float32)
