@@ -27,6 +27,7 @@ def phone_lm(model_dir: str = JUDGE_DIR):
     return plm.PhoneLM.load(model_dir) if plm.available(model_dir) else None
 
 
+@lru_cache(maxsize=4)
 def judge_languages(model_dir: str = JUDGE_DIR) -> tuple[str, ...]:
     """The languages the judge was trained on (its card's `languages`; the first judges: English and Mandarin)."""
     import json

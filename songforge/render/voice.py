@@ -77,16 +77,15 @@ class Singer:
             out = [_Unit("", "piper-joe", idx, "neural") for idx in phrases(plan)]
         for wi, w in enumerate(t.words):
             syls = [k for k, s in enumerate(t.syllables) if s.word == wi]
+            ph = tuple(i for k in syls for i in by_syl[k])
             if w.language == "zh":
                 for k in syls:
                     out.append(_Unit(to_pinyin(t.syllables[k].syllable), plan.voice.espeak_zh, tuple(by_syl[k])))
             elif w.language in ESPEAK_VOICES:  # Spanish, French, ...: that language's espeak-ng voice, this singer's variant
                 variant = plan.voice.espeak.partition("+")[2]
                 voice = ESPEAK_VOICES[w.language] + (f"+{variant}" if variant else "")
-                out.append(_Unit(speakable(strip_punct(w.text), w.language), voice,
-                                 tuple(i for k in syls for i in by_syl[k])))
+                out.append(_Unit(speakable(strip_punct(w.text), w.language), voice, ph))
             elif not neural:
-                ph = tuple(i for k in syls for i in by_syl[k])
                 syms = [t.phonemes[i].symbol for i in ph]
                 text = "[[@]]" if syms == ["ə"] else strip_punct(w.text)
                 out.append(_Unit(text, plan.voice.espeak, ph))

@@ -41,17 +41,17 @@ def line_syllables(line: Line) -> list[tuple[Syllable, ...]]:
     """Syllables per word of `line` (empty tuple for a word with nothing singable)."""
     langs = line_languages(line)
     result: list[tuple[Syllable, ...] | None] = [None] * len(line.words)
-    latin: dict[str, list[int]] = {}  # language -> its words, sent to espeak-ng together
+    by_lang: dict[str, list[int]] = {}  # language -> its words, sent to espeak-ng together
     for i, (w, lang) in enumerate(zip(line.words, langs)):
         if w.phonemes:
             result[i] = from_phonemes(w.phonemes)
         elif lang in LATIN or lang in ("ja", "ko"):
-            latin.setdefault(lang, []).append(i)
+            by_lang.setdefault(lang, []).append(i)
         elif lang == "zh":
             result[i] = _mandarin_word(line.words, i)
         else:
             result[i] = ()
-    for lang, idx in latin.items():
+    for lang, idx in by_lang.items():
         words = [strip_punct(line.words[i].text) for i in idx]
         for i, syl in zip(idx, english_syllables(words) if lang == "en" else espeak_syllables(words, lang)):
             result[i] = syl
