@@ -126,7 +126,7 @@ STYLES = (
     StyleInfo("blues", 92, (70, 120), ("blues", "delta blues", "chicago blues", "blues rock", "shuffle", "布鲁斯"), 0.15,
               ("I7 I7 I7 I7 IV7 IV7 I7 I7 V7 IV7 I7 V7", "I7 IV7 I7 I7 IV7 IV7 I7 I7 V7 IV7 I7 I7"),
               drums={"kick": "x.......x.......", "snare": _BACKBEAT, "ride": _EIGHTHS}, kit=8,
-              bass="R...5...8...5...", bass_program=33, comp="C.C.C.C.C.C.C.C.", programs=(27, 0),
+              bass="R...5...8...5...", bass_program=33, comp="C.C.C.C.C.C.C.C.", programs=(29, 0),
               levels_db=(0, -9, -6, -5), swing=0.33, parent="jazz"),
     StyleInfo("bossa", 132, (116, 144), ("bossa nova", "bossa", "latin", "samba", "brazilian", "bolero", "波萨诺瓦"), 0.4,
               ("Imaj7 ii7 V7 Imaj7", "ii7 V7 Imaj7 VI7", "Imaj7 IV7 iii7 VI7"),
