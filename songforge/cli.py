@@ -148,6 +148,21 @@ def cmd_data_build(a) -> int:
     return 1 if summary["failed"] else 0
 
 
+def cmd_data_import(a) -> int:
+    import json
+    from .errors import SpecError
+    from .label.corpus import import_folder
+    try:
+        summary = import_folder(a.src, a.out, a.workers)
+    except SpecError as e:
+        print(e, file=sys.stderr)
+        return 2
+    for sid, why in summary["failed"]:
+        print(f"{a.src}: {sid}: {why}", file=sys.stderr)
+    print(json.dumps(summary, ensure_ascii=False))
+    return 1 if summary["failed"] else 0
+
+
 def cmd_data_stats(a) -> int:
     from .data.stats import corpus_stats, print_stats
     stats = corpus_stats(a.dir)
@@ -288,6 +303,13 @@ def main(argv: list[str] | None = None) -> int:
     c.add_argument("--neural-share", type=float, default=0.7,
                    help="share of clips whose English words the neural voice sings; the rest espeak-ng (0..1)")
     c.set_defaults(fn=cmd_data_build)
+    c = d.add_parser("import", help="label your own recordings (each with its lyrics beside it) into a corpus",
+                     epilog="example: songforge data import my_songs/ --out runs/mine   (my_songs/a.flac + a.txt, "
+                            "b.mp3 + b.lrc, c.wav + c.json (JAM word times), ...)")
+    c.add_argument("src", help="folder of recordings (anything ffmpeg reads), lyrics beside each under the same name")
+    c.add_argument("--out", required=True, help="corpus folder (re-running resumes)")
+    c.add_argument("--workers", type=int, default=1, help="songs labelled at once (each uses ~1.5 GB)")
+    c.set_defaults(fn=cmd_data_import)
     c = d.add_parser("stats", help="hours, styles, voices, vocabulary, phoneme coverage, tempo/key histograms",
                      epilog="example: songforge data stats runs/corpus")
     c.add_argument("dir")

@@ -75,6 +75,24 @@ def _programs(style: str, families: list[str]) -> tuple[int, ...]:
     return tuple(_FAMILY_PROGRAM[f] for f in heard[:2])
 
 
+def heard_band(audio: np.ndarray, sr: int) -> tuple[str, float, tuple[int, ...], int, str | None] | None:
+    """(style, its probability, 'other' programs, bass program, singer's gender or None) as the style tagger hears
+    a mix, in the planner's terms; None without a tagger (or for a style the planner does not know)."""
+    from . import tagger
+    if not tagger.available():
+        return None
+    from ..model.tagger import GM_FAMILIES
+    from ..plan.styles import BY_NAME
+    tags = tagger.tag_audio(audio, sr)
+    style = tags["style"]
+    if style not in BY_NAME:
+        return None
+    fam = GM_FAMILIES.index(tags["bass_family"])
+    own_bass = BY_NAME[style].bass_program
+    bass = own_bass if own_bass // 8 == fam else fam * 8 + (1 if fam == 4 else 0)
+    return style, float(tags["style_probs"][style]), _programs(style, tags["other_families"]), bass, tags.get("gender")
+
+
 @lru_cache(maxsize=16)
 def _analyse(path: str, mtime: float) -> StyleProfile:
     import librosa
@@ -93,18 +111,10 @@ def _analyse(path: str, mtime: float) -> StyleProfile:
     key, strength = estimate_key(y, ANALYSIS_SR)
     bright = float(np.mean(librosa.feature.spectral_centroid(y=y, sr=ANALYSIS_SR)))
     style, conf, programs, bass, gender, folded = None, 0.0, (), None, None, False
-    from . import tagger
-    if tagger.available():
-        from ..model.tagger import GM_FAMILIES
+    heard = heard_band(x, sr)
+    if heard is not None:
         from ..plan.styles import BY_NAME
-        tags = tagger.tag_audio(x, sr)
-        if tags["style"] in BY_NAME:
-            style, conf = tags["style"], tags["style_probs"][tags["style"]]
-            programs = _programs(style, tags["other_families"])
-            fam = GM_FAMILIES.index(tags["bass_family"])
-            own_bass = BY_NAME[style].bass_program
-            bass = own_bass if own_bass // 8 == fam else fam * 8 + (1 if fam == 4 else 0)
-            gender = tags.get("gender")
-            bpm, folded = fold_tempo(bpm, *BY_NAME[style].bpm_range)
+        style, conf, programs, bass, gender = heard
+        bpm, folded = fold_tempo(bpm, *BY_NAME[style].bpm_range)
     return StyleProfile(round(bpm, 2), folded, key, strength, style, round(conf, 4), programs, bass, gender,
                         round(loud, 2), round(bright, 1), round(len(x) / sr, 2))

@@ -40,7 +40,13 @@ def spectral_tilt(power, db: float):
 
 
 def clip_plan(corpus: str, row: dict):
-    """The SongPlan the data engine rendered this clip from (rebuilt deterministically from build.json)."""
+    """The SongPlan the data engine rendered this clip from (rebuilt deterministically from build.json); for a song
+    `songforge data import` labelled, the plan its labels describe (label/plan.py)."""
+    if row.get("imported"):
+        from ..label.plan import plan_from_labels
+        path = os.path.join(corpus, row["labels"])
+        with open(path, encoding="utf-8") as f:
+            return plan_from_labels(json.load(f), path)
     from ..data.build import BuildConfig, clip_spec
     from ..plan.plan import make_plan
     from ..plan.timing import time_song
