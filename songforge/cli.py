@@ -153,7 +153,7 @@ def cmd_data_import(a) -> int:
     from .errors import SpecError
     from .label.corpus import import_folder
     try:
-        summary = import_folder(a.src, a.out, a.workers)
+        summary = import_folder(a.src, a.out, a.workers, max_cost=a.max_alignment_cost)
     except SpecError as e:
         print(e, file=sys.stderr)
         return 2
@@ -206,8 +206,21 @@ def cmd_train(a) -> int:
         print(f"songforge train: --resume: {a.out} holds no run to continue (no last/state.json)", file=sys.stderr)
         return 1
     overrides = {"steps": a.steps, "batch_size": a.batch_size, "lr": a.lr, "seed": a.seed, "segment_s": a.segment}
+    if a.lora is not None and (a.kind != "dit" or not a.init or len(a.data) != 1):
+        print("songforge train: --lora trains a dit adapter: `songforge train dit --init MODEL_DIR --data CORPUS --lora "
+              "RANK --out RUN`", file=sys.stderr)
+        return 1
+    config = a.config or (os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "configs",
+                                       "dit_lora.json") if a.lora is not None else None)
+    if config is None:
+        print("songforge train: --config is required (see configs/)", file=sys.stderr)
+        return 1
     try:
-        result = train(a.kind, a.config, a.data, a.out, codec=a.codec, init=a.init, overrides=overrides)
+        if a.lora is not None:
+            from .train.adapter import train_adapter
+            result = train_adapter(config, a.data[0], a.init, a.out, a.lora, overrides)
+        else:
+            result = train(a.kind, config, a.data, a.out, codec=a.codec, init=a.init, overrides=overrides)
     except (FileNotFoundError, ValueError) as e:
         print(f"songforge train: {e}", file=sys.stderr)
         return 1
@@ -309,6 +322,8 @@ def main(argv: list[str] | None = None) -> int:
     c.add_argument("src", help="folder of recordings (anything ffmpeg reads), lyrics beside each under the same name")
     c.add_argument("--out", required=True, help="corpus folder (re-running resumes)")
     c.add_argument("--workers", type=int, default=1, help="songs labelled at once (each uses ~1.5 GB)")
+    c.add_argument("--max-alignment-cost", type=float, metavar="NATS", help="lyrics whose alignment costs more nats per "
+                   "phoneme than this are reported as not the recording's (default 3; see docs/IMPORT.md)")
     c.set_defaults(fn=cmd_data_import)
     c = d.add_parser("stats", help="hours, styles, voices, vocabulary, phoneme coverage, tempo/key histograms",
                      epilog="example: songforge data stats runs/corpus")
@@ -340,13 +355,18 @@ def main(argv: list[str] | None = None) -> int:
                        epilog="example: songforge train dit --config configs/dit_mel_small.json --data runs/corpus "
                               "--codec configs/codec_mel --out runs/dit --steps 400   (docs/TRAINING.md)")
     c.add_argument("kind", choices=("codec", "dit", "judge", "tagger", "separator", "key", "dpo"))
-    c.add_argument("--config", required=True, help="JSON: {kind, model: {...}, train: {...}} (see configs/)")
-    c.add_argument("--data", required=True, nargs="+", help="a corpus folder from `songforge data build` (judge, tagger, separator, key: one or more)")
+    c.add_argument("--config", help="JSON: {kind, model: {...}, train: {...}} (see configs/; with --lora: default "
+                   "configs/dit_lora.json)")
+    c.add_argument("--data", required=True, nargs="+", help="a corpus folder from `songforge data build` or `songforge data "
+                   "import` (judge, tagger, separator, key: one or more)")
     c.add_argument("--out", required=True, help="run folder: log.jsonl, eval.jsonl, last/ (resume), final/ (EMA weights)")
     c.add_argument("--codec", help="dit: the trained codec checkpoint folder (latents are cached under OUT/latents); key: a codec "
                    "or model folder whose decoding the estimator also learns to hear (TrainConfig.decoded_share)")
     c.add_argument("--init", help="start from these weights (a checkpoint folder of the same kind; dpo: the model "
                    "folder to align, whose DiT is also the frozen reference)")
+    c.add_argument("--lora", type=int, metavar="RANK", help="dit: train a low-rank adapter of this rank for the model "
+                   "folder --init (e.g. songforge/models/default) on --data, written to OUT/adapter for `generate "
+                   "--adapter`; only the adapter trains")
     c.add_argument("--resume", action="store_true", help="continue the run in OUT from its last checkpoint (exactly: the "
                    "same batches and noise as an unbroken run); without it an existing run in OUT is an error")
     g = c.add_argument_group("over the config's train fields (saved in OUT/train_config.json)")

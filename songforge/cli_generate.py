@@ -20,6 +20,8 @@ def add_parser(sub) -> None:
                    "input): plain lyrics with [verse]/[chorus] tags will do")
     c.add_argument("-o", "--out", required=True, help="output folder (one subfolder per song; existing ones are kept)")
     c.add_argument("--model", default=DEFAULT_MODEL, help="model folder (default: the shipped default model)")
+    c.add_argument("--adapter", help="a LoRA adapter folder for the model (`songforge train dit --lora` writes one in "
+                   "RUN/adapter): your own songs' style")
     c.add_argument("--steps", type=int, help="sampling steps (default: the model's)")
     c.add_argument("--sampler", choices=("euler", "heun", "midpoint"))
     c.add_argument("--vocal-guide", type=float, metavar="T0",
@@ -116,7 +118,7 @@ def cmd_generate(a) -> int:
         print(f"--stems: unknown stem(s) {', '.join(bad)} (known: {', '.join(STEM_NAMES)})", file=sys.stderr)
         return 1
     try:
-        model = load_model(a.model, a.device)
+        model = load_model(a.model, a.device, adapter=a.adapter)
         sampling = model.edit_sampling if editing else model.sampling
         for flag, v in (("--vocal-guide", a.vocal_guide), ("--accompaniment-guide", a.accompaniment_guide)):
             if v is not None and not 0 <= v <= 1:

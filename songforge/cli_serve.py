@@ -11,6 +11,8 @@ def add_parser(sub) -> None:
     c.add_argument("--host", default="127.0.0.1", help="address to listen on (default: loopback only)")
     c.add_argument("--port", type=int, default=7860)
     c.add_argument("--model", help="model folder for generate jobs (default: the shipped default model)")
+    c.add_argument("--adapter", help="a LoRA adapter folder for that model (`songforge train dit --lora` writes one): "
+                   "every generate job uses it")
     c.add_argument("--data", default="songforge_jobs", help="folder for the job store and job outputs")
     c.add_argument("--max-duration", type=float, default=300.0, help="longest song (s) a job may ask for")
     c.add_argument("--workers", type=int, default=1, help="jobs run at once")
@@ -32,10 +34,17 @@ def cmd_serve(a) -> int:
     if a.workers < 1 or a.queue < 1 or a.max_duration <= 0 or a.job_time_limit <= 0:
         print("songforge serve: --workers, --queue, --max-duration and --job-time-limit must be positive", file=sys.stderr)
         return 1
+    if a.adapter:
+        from .model.lora import read_adapter
+        try:
+            read_adapter(a.adapter)
+        except ValueError as e:
+            print(f"songforge serve: {e}", file=sys.stderr)
+            return 1
     if a.media_root and not os.path.isdir(a.media_root):
         print(f"songforge serve: --media-root {a.media_root}: not a folder", file=sys.stderr)
         return 1
-    serve(ServerConfig(a.data, a.model, a.workers, a.queue, a.max_duration, job_time_limit=a.job_time_limit,
+    serve(ServerConfig(a.data, a.model, a.adapter, a.workers, a.queue, a.max_duration, job_time_limit=a.job_time_limit,
                        media_root=os.path.realpath(a.media_root) if a.media_root else None),
           a.host, a.port, ui=not a.no_ui)
     return 0

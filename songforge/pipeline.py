@@ -337,8 +337,10 @@ def mixed_at_plan_levels(plan, stems: dict[str, np.ndarray], sr: int) -> tuple[d
     return out, mix
 
 
-def load(model_dir: str, device: str | torch.device = "cpu", dtype: torch.dtype = torch.float32) -> Songforge:
-    """The generator in `model_dir` (codec/, dit/, model.json); nothing is downloaded."""
+def load(model_dir: str, device: str | torch.device = "cpu", dtype: torch.dtype = torch.float32,
+         adapter: str | None = None) -> Songforge:
+    """The generator in `model_dir` (codec/, dit/, model.json); nothing is downloaded. `adapter`: a LoRA adapter
+    folder (model/lora.py) merged into the DiT."""
     path = os.path.join(model_dir, "model.json")
     if not os.path.exists(path):
         raise FileNotFoundError(f"{model_dir}: not a songforge model folder (no model.json)")
@@ -356,6 +358,11 @@ def load(model_dir: str, device: str | torch.device = "cpu", dtype: torch.dtype 
                              f"(known: {', '.join(known)})")
         codec.cfg = replace(codec.cfg, **decode)
     dit, _ = checkpoint.load(os.path.join(model_dir, "dit"), device, dtype)
+    if adapter:
+        from .model.lora import merge_adapter
+        card = merge_adapter(dit, adapter, os.path.join(model_dir, "dit")).get("card", {})
+        meta = dict(meta, adapter={"path": os.path.abspath(adapter), "data": card.get("data"),
+                                   "styles": card.get("styles"), "steps": card.get("steps")})
     separator = None  # optional: a model folder without one separates by the DiT's latents alone
     unknown = sorted(set(meta.get("separation", {})) - {"rest_mask_power"})
     if unknown:

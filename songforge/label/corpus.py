@@ -38,7 +38,7 @@ def split_of(sid: str) -> str:
     return next(name for name, upto in SPLITS if u < upto)
 
 
-def _import_one(audio_path: str, out: str) -> dict:
+def _import_one(audio_path: str, out: str, max_cost: float | None) -> dict:
     """Label one recording into out/clips/<id>/; returns its report row (status ok or failed, with why)."""
     import numpy as np
     import soundfile as sf
@@ -53,7 +53,7 @@ def _import_one(audio_path: str, out: str) -> dict:
     t0 = time.process_time()
     try:
         lyrics = read_lyrics(lyr)
-        got = label_recording(audio_path, lyrics, sid)
+        got = label_recording(audio_path, lyrics, sid, max_cost)
     except SpecError as e:
         return row | {"status": "failed", "why": str(e)}
     except ImportFailure as e:
@@ -73,15 +73,18 @@ def _import_one(audio_path: str, out: str) -> dict:
                   **got.report}
 
 
-def _worker(args: tuple[str, str]) -> dict:
+def _worker(args: tuple[str, str, float | None]) -> dict:
     try:
         return _import_one(*args)
     except Exception as e:  # a bug on one song must not end the batch: reported, the rest goes on
         return {"id": song_id(args[0]), "recording": args[0], "status": "failed", "why": f"{type(e).__name__}: {e}"}
 
 
-def import_folder(src: str, out: str, workers: int = 1, progress: bool = True) -> dict:
-    """Import (or resume importing) every recording in `src` into the corpus `out`. Returns a summary."""
+def import_folder(src: str, out: str, workers: int = 1, progress: bool = True, max_cost: float | None = None) -> dict:
+    """Import (or resume importing) every recording in `src` into the corpus `out`. Returns a summary. max_cost:
+    the alignment cost past which lyrics are reported as not the recording's (default label/song.MISMATCH_COST)."""
+    from .song import MISMATCH_COST
+    max_cost = MISMATCH_COST if max_cost is None else max_cost
     os.makedirs(os.path.join(out, "clips"), exist_ok=True)
     for name in os.listdir(os.path.join(out, "clips")):  # a kill leaves at most partial folders
         if name.endswith(".partial"):
@@ -103,7 +106,7 @@ def import_folder(src: str, out: str, workers: int = 1, progress: bool = True) -
     if progress and todo:
         from tqdm import tqdm
         bar = tqdm(total=len(todo), unit="song", desc="importing", dynamic_ncols=True)
-    for r in _run(todo, out, workers):
+    for r in _run(todo, out, workers, max_cost):
         rows[r["id"]] = r
         if bar is not None:
             bar.update(1)
@@ -120,14 +123,14 @@ def import_folder(src: str, out: str, workers: int = 1, progress: bool = True) -
             "cpu_s": round(cpu, 1), "cpu_s_per_audio_minute": round(60 * cpu / audio, 2) if audio else None}
 
 
-def _run(todo: list[str], out: str, workers: int):
+def _run(todo: list[str], out: str, workers: int, max_cost: float):
     if workers <= 1 or len(todo) <= 1:
         for p in todo:
-            yield _worker((p, out))
+            yield _worker((p, out, max_cost))
         return
     import multiprocessing as mp
     with mp.get_context("fork").Pool(processes=min(workers, len(todo))) as pool:
-        yield from pool.imap_unordered(_worker, [(p, out) for p in todo], chunksize=1)
+        yield from pool.imap_unordered(_worker, [(p, out, max_cost) for p in todo], chunksize=1)
 
 
 def write_manifest(out: str, ids: list[str]) -> list[dict]:

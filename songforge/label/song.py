@@ -155,9 +155,10 @@ def align(vocals: np.ndarray, lyrics: Lyrics, duration: float) -> dict:
             "cost_per_token": round(path.cost_per_token, 4), "judge": folder}
 
 
-def label_recording(audio_path: str, lyrics: Lyrics, song_id: str, check_match: bool = True) -> Labelled:
+def label_recording(audio_path: str, lyrics: Lyrics, song_id: str, max_cost: float | None = MISMATCH_COST) -> Labelled:
     """Every label of one recording (see the module docstring). Raises ImportFailure (one line) when the song cannot
-    be labelled: unreadable audio, no vocals, a language no judge hears, lyrics that do not belong to it."""
+    be labelled: unreadable audio, no vocals, a language no judge hears, lyrics that do not belong to it (an
+    alignment cost above `max_cost` nats per phoneme; None: never checked)."""
     from ..ears.reference import estimate_key
     from . import music
     mix = decode(audio_path)
@@ -169,19 +170,22 @@ def label_recording(audio_path: str, lyrics: Lyrics, song_id: str, check_match: 
     if vocal_db < MIN_VOCAL_DB:
         raise ImportFailure(f"no vocals found (separated vocals {vocal_db:.0f} dB below the mix)")
     timed = align(vocals, lyrics, duration)
-    if check_match and timed["cost_per_token"] > MISMATCH_COST:
+    if max_cost is not None and timed["cost_per_token"] > max_cost:
         raise ImportFailure(f"the lyrics do not match the singing (alignment cost {timed['cost_per_token']:.2f} "
-                            f"nats per phoneme; songs whose lyrics belong to them stay below {MISMATCH_COST:g})",
+                            f"nats per phoneme, above {max_cost:g}; if they do belong to it, import it with a higher "
+                            "--max-alignment-cost)",
                             alignment_cost_per_phoneme=timed["cost_per_token"])
     f0 = music.sung_f0(vocals, RATE, duration)
     notes = music.syllable_notes(f0, [(s["start"], s["end"]) for s in timed["syllables"]])
-    rhythm = music.beats(mix, RATE)
+    style = _style(mix)
+    from ..plan.styles import BY_NAME
+    rhythm = music.beats(mix, RATE, prior_bpm=BY_NAME[style["style"]].bpm if style["style"] else None)
     key, key_p = estimate_key(rest, RATE)
     chords = music.chords(rest, RATE, rhythm["downbeats"], rhythm["beats"], duration)
     labels = {"id": song_id, "source": audio_path, "duration": round(duration, 4), "sample_rate": RATE,
               "imported": True, "lyrics_format": lyrics.format, "judge": timed.pop("judge").rsplit("/", 1)[-1],
               "key": key, "key_confidence": key_p, "bpm": rhythm["bpm"], "meter": 4,
-              "beat_confidence": rhythm["beat_confidence"], **_style(mix),
+              "beat_confidence": rhythm["beat_confidence"], **style,
               "loudness_lufs": _lufs(mix), "alignment_cost_per_phoneme": timed.pop("cost_per_token"),
               **timed, "notes": notes, "f0": {"hop_s": music.F0_HOP_S, "hz": [round(float(x), 2) for x in f0]},
               "chords": chords, "beats": rhythm["beats"], "downbeats": rhythm["downbeats"]}

@@ -55,6 +55,8 @@ class DiTConfig:
     attention_window: int = 0  # > 0: block-local attention over blocks of this many frames for sequences longer
     # than 3 blocks (long songs: cost linear in length; training windows are far shorter, so training is unchanged)
     predict: str = "velocity"  # what out_proj predicts: "velocity", or "data" (x1; the velocity is derived from it)
+    lora_rank: int = 0  # > 0: the blocks' linear layers carry low-rank adapters (model/lora.py; fine-tuning)
+    lora_alpha: float = 8.0
     routes: tuple[tuple[str, str], ...] = tuple(ROUTES.items())
 
     @property
@@ -99,6 +101,9 @@ class DiT(nn.Module):
                                  f"grid_factor {cfg.grid_factor} x mel bins")
             self.frame_head = FrameHead(d, cfg.lyrics_dim, cfg.latent_channels // cfg.grid_factor, cfg.grid_factor,
                                         cfg.frame_head, cfg.frame_head_layers)
+        if cfg.lora_rank:  # last: the base layers are built (and seeded) as without adapters
+            from .lora import add_lora
+            add_lora(self, cfg.lora_rank, cfg.lora_alpha)
 
     def lyrics(self, phonemes: torch.Tensor, onsets: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         """[B, G*T] ids + [B, G*T, 3] onset flags -> ([B, T, dim] conv at grid rate, mean-pooled, projected, plus

@@ -130,7 +130,7 @@ def router(cfg: ServerConfig, store: JobStore, workers: Workers) -> APIRouter:
 
     @r.get("/health", summary="server state: queue, workers, model")
     def health():
-        return {"status": "ok", "model": cfg.model or "default", "workers": cfg.workers,
+        return {"status": "ok", "model": cfg.model or "default", "adapter": cfg.adapter, "workers": cfg.workers,
                 "queue_limit": cfg.max_queued, "jobs": store.counts(), "max_duration": cfg.max_duration}
 
     @r.post("/check", summary="validate song text; one line per problem",

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 class ServerConfig:
     data: str                         # job store and job folders live here
     model: str | None = None          # model folder for generate jobs (None: the shipped default)
+    adapter: str | None = None        # a LoRA adapter for that model (`songforge train dit --lora`), or None
     workers: int = 1                  # jobs run at once
     max_queued: int = 8               # waiting jobs; more get 429
     max_duration: float = 300.0       # seconds per song (and per uploaded song)

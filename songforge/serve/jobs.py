@@ -160,7 +160,7 @@ def _die_with_parent() -> None:
         pass
 
 
-def command(job, folder: str, model: str | None, media_root: str | None = None) -> list[str]:
+def command(job, folder: str, model: str | None, media_root: str | None = None, adapter: str | None = None) -> list[str]:
     """The CLI command that does this job's work, confined to the files the job may name."""
     req = job.request
     s = req.get("settings", {})
@@ -179,6 +179,8 @@ def command(job, folder: str, model: str | None, media_root: str | None = None) 
     cmd = ["generate", inp, "-o", out, "--seed", str(s.get("seed") or 0)] + asked
     if model:
         cmd += ["--model", model]
+    if adapter:
+        cmd += ["--adapter", adapter]
     if s.get("steps"):
         cmd += ["--steps", str(s["steps"])]
     if s.get("sampler"):
@@ -237,12 +239,13 @@ def finished_songs(folder: str, songs: list[str]) -> list[bool]:
 
 
 def run(job, folder: str, model: str | None, time_limit: float, running: Running,
-        on_progress=lambda value: None, media_root: str | None = None) -> tuple[bool, str | None, list[str]]:
+        on_progress=lambda value: None, media_root: str | None = None,
+        adapter: str | None = None) -> tuple[bool, str | None, list[str]]:
     """Do the job's work. Returns (ok, error, per-song error lines)."""
     log_path = os.path.join(folder, "log.txt")
     env = dict(os.environ, PYTHONUNBUFFERED="1", MPLBACKEND="Agg")
     with open(log_path, "ab") as log:
-        p = subprocess.Popen(command(job, folder, model, media_root), stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+        p = subprocess.Popen(command(job, folder, model, media_root, adapter), stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                              stdin=subprocess.DEVNULL, env=env, start_new_session=True, preexec_fn=_die_with_parent)
         running.add(job.id, p)
         lines: list[str] = []

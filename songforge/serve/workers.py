@@ -42,7 +42,8 @@ class Workers:
             folder = self.cfg.job_folder(job.id)
             try:
                 ok, error, song_errors = jobs.run(job, folder, self.cfg.model, self.cfg.job_time_limit, self.running,
-                                                  lambda v, jid=job.id: self.store.progress(jid, v), self.cfg.media_root)
+                                                  lambda v, jid=job.id: self.store.progress(jid, v), self.cfg.media_root,
+                                                  self.cfg.adapter)
             except Exception as e:  # a bug here must not kill the worker: the job fails with the reason
                 traceback.print_exc()
                 ok, error, song_errors = False, f"server error: {e}", []

@@ -61,10 +61,14 @@ def normalise(item: dict, mean: torch.Tensor, std: torch.Tensor) -> dict:
 
 
 class DiTTask:
-    def __init__(self, corpus: str, cfg: DiTConfig, tc: TrainConfig, codec_dir: str, cache: str, progress: bool = True):
+    def __init__(self, corpus: str, cfg: DiTConfig, tc: TrainConfig, codec_dir: str, cache: str, progress: bool = True,
+                 latent_stats: tuple[list[float], list[float]] | None = None):
+        """latent_stats: (mean, std) per channel to normalise with (a fine-tune keeps its base model's); default:
+        the corpus's own."""
         self.cfg, self.tc = cfg, tc
         stats = build_cache(corpus, codec_dir, cache, cfg.grid_factor, progress)
-        self.mean, self.std = torch.tensor(stats["mean"]), torch.tensor(stats["std"])
+        mean, std = latent_stats or (stats["mean"], stats["std"])
+        self.mean, self.std = torch.tensor(mean), torch.tensor(std)
         self.rate = stats["latent_rate"]
         self.train_indices = list(stats["splits"]["train"])  # corpus clip index of each self.train item
         self.train = [normalise(i, self.mean, self.std) for i in load_cached(cache, stats["splits"]["train"])]
