@@ -323,7 +323,7 @@ def main(argv: list[str] | None = None) -> int:
     c.add_argument("--out", required=True, help="corpus folder (re-running resumes)")
     c.add_argument("--workers", type=int, default=1, help="songs labelled at once (each uses ~1.5 GB)")
     c.add_argument("--max-alignment-cost", type=float, metavar="NATS", help="lyrics whose alignment costs more nats per "
-                   "phoneme than this are reported as not the recording's (default 3; see docs/IMPORT.md)")
+                   "phoneme than this are reported as not the recording's (default 4.7; see docs/IMPORT.md)")
     c.set_defaults(fn=cmd_data_import)
     c = d.add_parser("stats", help="hours, styles, voices, vocabulary, phoneme coverage, tempo/key histograms",
                      epilog="example: songforge data stats runs/corpus")

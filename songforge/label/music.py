@@ -27,6 +27,7 @@ def beats(audio: np.ndarray, sr: int, meter: int = 4, prior_bpm: float | None = 
     _, frames = librosa.beat.beat_track(onset_envelope=env, sr=sr, hop_length=hop, start_bpm=tempo, tightness=400,
                                         trim=False)
     times = librosa.frames_to_time(frames, sr=sr, hop_length=hop)
+    times, frames = _beat_phase(y, sr, hop, times)
     if len(times) < 2:
         return {"bpm": round(tempo, 2), "beats": [], "downbeats": [], "beat_confidence": 0.0}
     clarity = float(env[frames].mean() / max(env.mean(), 1e-9))
@@ -40,6 +41,28 @@ def beats(audio: np.ndarray, sr: int, meter: int = 4, prior_bpm: float | None = 
     return {"bpm": round(bpm, 2), "beats": [round(float(t), 4) for t in times],
             "downbeats": [round(float(t), 4) for t in times[phase::meter]],
             "beat_confidence": round(float(np.clip((clarity - 1.0) / 1.5, 0.0, 1.0)), 3)}
+
+
+PHASES = (0.0, 1 / 3, 1 / 2, 2 / 3)  # of a beat: where a swung or syncopated pattern can pull the tracker
+
+
+def _beat_phase(y: np.ndarray, sr: int, hop: int, times: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The tracked beats moved by the fraction of a beat (PHASES) where the onsets below 2 kHz are strongest: the
+    tracker can lock onto a shuffle's swung off-beat (two blues songs of the test set had every beat 2/3 of a beat
+    late: beat F1 0); kick, snare and bass fall on the beat. Returns (times, hop frames)."""
+    import librosa
+    if len(times) < 3:
+        return times, librosa.time_to_frames(times, sr=sr, hop_length=hop)
+    env = librosa.onset.onset_strength(y=y, sr=sr, hop_length=hop, fmax=2000.0, n_mels=64)
+    period = float(np.median(np.diff(times)))
+
+    def strength(t):
+        f = np.clip(np.round(t * sr / hop).astype(int), 0, len(env) - 1)
+        return float(np.mean([env[max(0, i - 2):i + 3].max() for i in f]))
+    best = max(PHASES, key=lambda s: strength(times + s * period))
+    moved = times + best * period
+    moved = moved[moved < len(y) / sr]
+    return moved, librosa.time_to_frames(moved, sr=sr, hop_length=hop)
 
 
 def chords(audio: np.ndarray, sr: int, downbeats: list[float], beat_list: list[float], duration: float) -> list[dict]:

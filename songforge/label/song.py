@@ -23,9 +23,10 @@ RATE = 24000  # the corpus rate (the data engine's and the model's)
 FRAME_OFFSET_S = -0.04
 WINDOW_PAD_S = {"lines": 1.0, "words": 0.5}  # how far the singing may stray from the times the lyric file gives
 # nats per phoneme the lyrics' path falls below what the judge hears freely, past which the lyrics are not this
-# song's. Same dev songs: their own lyrics cost 0.6-1.7, the next song's 5.6-12.1; the threshold sits between
-# (geometric mean)
-MISMATCH_COST = 3.0
+# song's. Same dev songs: their own lyrics cost at most 1.7, the next song's 5.6-12.1. Metal songs (a metal corpus,
+# seed 3904, not the test set) cost up to 3.9 with their own lyrics (the distorted guitars bleed into the separated
+# vocals); the threshold sits between 3.9 and 5.6 (geometric mean)
+MISMATCH_COST = 4.7
 MIN_VOCAL_DB = -30.0  # separated vocals this far below the mix: no vocals found
 
 

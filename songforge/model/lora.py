@@ -16,7 +16,10 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-TARGETS = ("attn.qkv", "attn.out", "mlp.w12", "mlp.w3")  # in every transformer block
+# in every transformer block: attention, MLP and the adaLN modulation (through which style and time act); and the
+# layers that read the conditions and write the output
+BLOCK_TARGETS = ("attn.qkv", "attn.out", "mlp.w12", "mlp.w3", "mod")
+TOP_TARGETS = ("in_proj", "plan_proj.0", "plan_proj.2", "style_proj", "style_tok", "final_mod", "out_proj")
 ADAPTER_FILE, ADAPTER_JSON = "adapter.safetensors", "adapter.json"
 
 
@@ -33,14 +36,14 @@ class LoRALinear(nn.Linear):
         return super().forward(x) + F.linear(F.linear(x, self.lora_a), self.lora_b) * self.scale
 
 
-def adapted_names(model: nn.Module, targets: tuple[str, ...] = TARGETS) -> list[str]:
-    return [n for n, m in model.named_modules() if isinstance(m, nn.Linear) and n.split(".", 2)[-1] in targets
-            and n.startswith("blocks.")]
+def adapted_names(model: nn.Module) -> list[str]:
+    return [n for n, m in model.named_modules() if isinstance(m, nn.Linear) and
+            (n in TOP_TARGETS or (n.startswith("blocks.") and n.split(".", 2)[-1] in BLOCK_TARGETS))]
 
 
-def add_lora(model: nn.Module, rank: int, alpha: float, targets: tuple[str, ...] = TARGETS) -> list[str]:
-    """Turn the target linear layers of `model`'s blocks into LoRALinear in place; returns their names."""
-    names = adapted_names(model, targets)
+def add_lora(model: nn.Module, rank: int, alpha: float) -> list[str]:
+    """Turn the target linear layers of `model` into LoRALinear in place; returns their names."""
+    names = adapted_names(model)
     for n in names:
         m = model.get_submodule(n)
         m.__class__ = LoRALinear
