@@ -143,7 +143,8 @@ def main() -> None:
     ap.add_argument("--calibrate", action="store_true")
     a = ap.parse_args()
     songs = pick(a.corpus, a.n)
-    result = {"corpus": os.path.relpath(a.corpus, ROOT), "songs": len(songs),
+    corpus_name = os.path.relpath(os.path.abspath(a.corpus), os.getcwd())
+    result = {"corpus": corpus_name, "songs": len(songs),
               "languages": {lang: sum(r["language"] == lang for r in songs) for lang in ("en", "zh")}, "modes": {}}
     for mode in a.modes.split(","):
         src, out = os.path.join(a.work, f"src_{mode}"), os.path.join(a.work, mode)
@@ -191,7 +192,7 @@ def main() -> None:
                          f"{s['melody_note_f1']} | {s['style_correct']} |")
         first = next(iter(result["modes"].values()))["summary"]
         lines += ["", "Separated stems, SDR against the true stem in dB (the mix itself as the estimate, for scale): " +
-                  ", ".join(f"{st} {first[f'{st}_sdr_db']} ({first[f'mix_as_{st}_sdr_db']})" for st in STEMS) +
+                  ", ".join(f"{st} {first[f'{st}_sdr_db']:.1f} ({first[f'mix_as_{st}_sdr_db']:.1f})" for st in STEMS) +
                   " (vocals: the separator; drums, bass, other: label/stems.py)."]
         mm = result["mismatch"]
         lines += ["", f"Lyrics of another song: {mm['reported_as_not_matching']} of {mm['pairs']} reported as not "

@@ -138,8 +138,8 @@ def cmd_data_build(a) -> int:
                       full_songs=a.full_songs, sample_rate=a.sample_rate, pictures=a.pictures,
                       neural_share=a.neural_share)
     try:
-        summary = build(a.out, cfg, a.workers or default_workers())
-    except ValueError as e:
+        summary = build(a.out, cfg, a.workers or default_workers(), ray=a.ray)
+    except (ValueError, RuntimeError) as e:
         print(f"{a.out}: {e}", file=sys.stderr)
         return 1
     for cid, err in summary["failed"]:
@@ -313,6 +313,9 @@ def main(argv: list[str] | None = None) -> int:
     c.add_argument("--full-songs", type=float, default=0.0, help="share of clips that are whole songs")
     c.add_argument("--sample-rate", type=int, default=24000, choices=(24000, 44100))
     c.add_argument("--pictures", action="store_true", help="also draw song.png per clip (slower)")
+    c.add_argument("--ray", nargs="?", const="auto", metavar="ADDRESS", help="render on a Ray cluster (`ray start "
+                   "--head`; ADDRESS host:port, default auto: the one on this machine) instead of --workers local "
+                   "processes; same bytes either way")
     c.add_argument("--neural-share", type=float, default=0.7,
                    help="share of clips whose English words the neural voice sings; the rest espeak-ng (0..1)")
     c.set_defaults(fn=cmd_data_build)
