@@ -220,11 +220,13 @@ def cmd_train(a) -> int:
             from .train.adapter import train_adapter
             result = train_adapter(config, a.data[0], a.init, a.out, a.lora, overrides)
         else:
-            result = train(a.kind, config, a.data, a.out, codec=a.codec, init=a.init, overrides=overrides)
+            result = train(a.kind, config, a.data, a.out, codec=a.codec, init=a.init, overrides=overrides,
+                           stop_at=a.stop_at)
     except (FileNotFoundError, ValueError) as e:
         print(f"songforge train: {e}", file=sys.stderr)
         return 1
-    print(json.dumps(result | {"out": a.out, "final": os.path.join(a.out, "final")}))
+    if int(os.environ.get("RANK", "0")) == 0:  # under torchrun / accelerate launch: once
+        print(json.dumps(result | {"out": a.out, "final": os.path.join(a.out, "final")}))
     return 0
 
 
@@ -378,6 +380,8 @@ def main(argv: list[str] | None = None) -> int:
     g.add_argument("--lr", type=float)
     g.add_argument("--seed", type=int)
     g.add_argument("--segment", type=float, metavar="SECONDS", help="training window length (0: whole clips)")
+    c.add_argument("--stop-at", type=int, metavar="STEP", help="stop after this step (checkpointed; continue with "
+                   "--resume): a long run in chunks, or moved to another number of processes")
     c.set_defaults(fn=cmd_train)
 
     m = sub.add_parser("model", help="model folders").add_subparsers(dest="model_cmd", required=True)

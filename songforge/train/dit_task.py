@@ -1,9 +1,14 @@
 """DiT training task: rectified-flow velocity regression on cached stem latents, with the editing tasks mixed in.
 
-Each batch item is a window of one clip and one task, drawn from the step's generator:
+Each batch item is a window of one clip and one task:
   generate (nothing kept) | inpaint (all stems kept outside a span) | continue (a prefix kept) |
   add-stem (three stems kept, one generated) | extract (the mixture's latent given, all stems generated).
-The loss covers only generated, in-song positions. Condition dropout (cond/dropout.py) trains the guidance."""
+The loss covers only generated, in-song positions. Condition dropout (cond/dropout.py) trains the guidance.
+
+Every random choice of an item (clip, task, window, edit mask, condition dropout, noise, time) comes from that
+item's own generator, seeded by (seed, step, item's place in the global batch), and the loss is the mean over items
+of each item's masked mean: a step of N processes with batch B each (DDP averages their gradients) computes what
+one process with batch N x B computes, and a run resumes under another number of processes."""
 from __future__ import annotations
 
 import torch
@@ -61,12 +66,15 @@ def normalise(item: dict, mean: torch.Tensor, std: torch.Tensor) -> dict:
 
 
 class DiTTask:
+    shardable = True  # batch(step, generator, (rank, world)): see the module docstring
     def __init__(self, corpus: str, cfg: DiTConfig, tc: TrainConfig, codec_dir: str, cache: str, progress: bool = True,
                  latent_stats: tuple[list[float], list[float]] | None = None):
         """latent_stats: (mean, std) per channel to normalise with (a fine-tune keeps its base model's); default:
         the corpus's own."""
+        from accelerate import PartialState
         self.cfg, self.tc = cfg, tc
-        stats = build_cache(corpus, codec_dir, cache, cfg.grid_factor, progress)
+        with PartialState(cpu=not torch.cuda.is_available()).main_process_first():  # the cache is built once, by
+            stats = build_cache(corpus, codec_dir, cache, cfg.grid_factor, progress)  # the main process; others read
         mean, std = latent_stats or (stats["mean"], stats["std"])
         self.mean, self.std = torch.tensor(mean), torch.tensor(std)
         self.rate = stats["latent_rate"]
@@ -97,14 +105,23 @@ class DiTTask:
         out["known"] = out["x1"]  # the model masks it with edit_mask itself
         return out
 
-    def batch(self, step: int, generator: torch.Generator) -> dict:
+    def batch(self, step: int, generator: torch.Generator, shard: tuple[int, int] = (0, 1)) -> dict:
+        """This process's share of step `step`'s global batch: items rank x B .. rank x B + B - 1 of world x B
+        (shard = (rank, world), B = batch_size), each drawn from its own generator (`generator` is not used)."""
         names = [n for n, _ in TASKS]
         probs = torch.tensor([p for _, p in TASKS])
+        rank, _ = shard
         items = []
-        for _ in range(self.tc.batch_size):
-            item = self.train[int(torch.randint(len(self.train), (1,), generator=generator))]
-            task = names[int(torch.multinomial(probs, 1, generator=generator))]
-            items.append(self._item(item, generator, task))
+        for j in range(self.tc.batch_size):
+            g = item_generator(self.tc.seed, step, rank * self.tc.batch_size + j)
+            item = self.train[int(torch.randint(len(self.train), (1,), generator=g))]
+            task = names[int(torch.multinomial(probs, 1, generator=g))]
+            it = self._item(item, g, task)
+            it = drop_conditions({k: v[None] for k, v in it.items()}, g)  # flags [1]: this item's dropout
+            it = {k: v[0] for k, v in it.items()}
+            it["x0"] = torch.randn(it["x1"].shape, generator=g)
+            it["t"] = train_times(1, g)[0]
+            items.append(it)
         return self._stack(items)
 
     def loss(self, model, batch: dict, generator: torch.Generator):
@@ -122,17 +139,30 @@ class DiTTask:
         return {"valid_flow_loss": sum(losses) / len(losses)}
 
 
+def item_generator(seed: int, step: int, item: int) -> torch.Generator:
+    """The generator of item `item` of step `step`'s global batch (whichever process computes it)."""
+    return torch.Generator().manual_seed((seed * 1_000_003 + step * 7919 + item * 104_729 + 17) % (2 ** 63))
+
+
 def flow_loss(model, batch: dict, generator: torch.Generator, train: bool, t_fixed: float | None = None):
-    """Masked rectified-flow loss: mean squared velocity error over generated, in-song positions."""
+    """Masked rectified-flow loss: per item, the mean squared velocity error over its generated, in-song positions;
+    then the mean over items. The noise `x0` and times `t` come with the batch when the task drew them per item
+    (its conditions then already dropped); else they are drawn here from `generator`, with condition dropout
+    when training."""
     x1 = batch["x1"]
-    cond = {k: v for k, v in batch.items() if k != "x1"}
-    if train:
-        cond = drop_conditions(cond, generator)
+    cond = {k: v for k, v in batch.items() if k not in ("x1", "x0", "t")}
     b = x1.shape[0]
-    x0 = torch.randn(x1.shape, generator=generator, device=x1.device, dtype=x1.dtype)
-    t = torch.full((b,), t_fixed, device=x1.device) if t_fixed is not None else train_times(b, generator, x1.device)
+    if "x0" in batch:
+        x0, t = batch["x0"].to(x1.dtype), batch["t"]
+    else:
+        if train:
+            cond = drop_conditions(cond, generator)
+        x0 = torch.randn(x1.shape, generator=generator, device=x1.device, dtype=x1.dtype)
+        t = train_times(b, generator, x1.device)
+    if t_fixed is not None:
+        t = torch.full((b,), t_fixed, device=x1.device)
     v = model(interpolate(x0, x1, t), t, cond)
     c = x1.shape[-1] // cond["edit_mask"].shape[-1]
     w = (1 - cond["edit_mask"]).repeat_interleave(c, dim=-1) * cond["frame_mask"][..., None]
-    err = ((v.float() - target_velocity(x0, x1)) ** 2 * w).sum() / w.sum().clamp_min(1.0)
-    return err, {}
+    per_item = ((v.float() - target_velocity(x0, x1)) ** 2 * w).flatten(1).sum(1) / w.flatten(1).sum(1).clamp_min(1.0)
+    return per_item.mean(), {}

@@ -24,6 +24,8 @@ from .config import TrainConfig
 
 
 class Task(Protocol):
+    """A task whose `shardable` is True takes batch(step, generator, (rank, world)) and returns this process's
+    share of a global batch that does not depend on the number of processes (train/dit_task.py)."""
     def batch(self, step: int, generator: torch.Generator) -> dict: ...
     def loss(self, model: torch.nn.Module, batch: dict, generator: torch.Generator) -> tuple[torch.Tensor, dict]: ...
     def evaluate(self, model: torch.nn.Module, step: int) -> dict: ...
@@ -126,7 +128,9 @@ def fit(task: Task, model: torch.nn.Module, kind: str, tc: TrainConfig, out: str
             group["lr"] = lr_at(step, tc)
         model.train()
         with acc.autocast():
-            loss, logs = task.loss(model, _to(task.batch(step, g), acc.device), g)
+            batch = task.batch(step, g, (acc.process_index, acc.num_processes)) if getattr(task, "shardable", False) \
+                else task.batch(step, g)
+            loss, logs = task.loss(model, _to(batch, acc.device), g)
         acc.backward(loss)
         gnorm = acc.clip_grad_norm_(model.parameters(), tc.grad_clip)
         opt.step()
@@ -136,14 +140,17 @@ def fit(task: Task, model: torch.nn.Module, kind: str, tc: TrainConfig, out: str
             for k, v in raw.state_dict().items():
                 ema[k].mul_(decay).add_(v.detach().float(), alpha=1 - decay)
         done = step + 1
-        rec = {"step": step, "time": round(time.time(), 2), "loss": loss.item(), "lr": lr_at(step, tc), "grad_norm": float(gnorm), **logs}
+        # the loss of the whole step: every process's share of the batch
+        shown = acc.reduce(loss.detach(), reduction="mean") if acc.num_processes > 1 else loss.detach()
+        rec = {"step": step, "time": round(time.time(), 2), "loss": shown.item(), "lr": lr_at(step, tc),
+               "grad_norm": float(gnorm), **logs}
         result.update(step=done, loss=rec["loss"])
         if acc.is_main_process:
             with open(log_path, "a") as f:
                 f.write(json.dumps(rec) + "\n")
             if step % tc.log_every == 0:
                 bar.set_postfix(loss=f"{rec['loss']:.4f}")
-        if acc.is_main_process and (done % tc.save_every == 0 or done == tc.steps):
+        if acc.is_main_process and (done % tc.save_every == 0 or done in (tc.steps, end)):
             _save_state(last, raw, ema, opt, done, kind)
         if (tc.eval_every and done % tc.eval_every == 0) or done == tc.steps:
             result["eval"] = _evaluate(task, raw, ema, kind, out, done, acc)

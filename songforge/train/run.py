@@ -35,8 +35,9 @@ def grown_state(own: dict, src: dict) -> dict:
 
 
 def train(kind: str, config: str, data: str | list[str], out: str, codec: str | None = None, init: str | None = None,
-          progress: bool = True, overrides: dict | None = None) -> dict:
-    """Train a `kind` model from `config` on `data` into the run folder `out` (continuing the run there, if any).
+          progress: bool = True, overrides: dict | None = None, stop_at: int | None = None) -> dict:
+    """Train a `kind` model from `config` on `data` into the run folder `out` (continuing the run there, if any);
+    `stop_at`: stop after that step's checkpoint (the run continues later with the same call).
     `overrides`: {steps, batch_size, lr, seed, segment_s} over the config's train fields, saved with the run.
     Every mismatch between config, codec, init and corpus raises a one-line ValueError before any work.
     `dpo`: `data` is a pairs folder (train/dpo_pairs.py) and `init` the model folder to align."""
@@ -92,4 +93,4 @@ def train(kind: str, config: str, data: str | list[str], out: str, codec: str | 
         task = DiTTask(data[0], model_cfg, tc, codec, os.path.join(out, "latents"), progress)
     if init:
         model.load_state_dict(grown_state(model.state_dict(), checkpoint.load(init)[0].state_dict()), strict=False)
-    return fit(task, model, kind, tc, out, progress=progress)
+    return fit(task, model, kind, tc, out, stop_at=stop_at, progress=progress)
