@@ -55,6 +55,8 @@ class DiTConfig:
     attention_window: int = 0  # > 0: block-local attention over blocks of this many frames for sequences longer
     # than 3 blocks (long songs: cost linear in length; training windows are far shorter, so training is unchanged)
     predict: str = "velocity"  # what out_proj predicts: "velocity", or "data" (x1; the velocity is derived from it)
+    checkpoint_blocks: bool = False  # training: recompute each block's activations in the backward pass instead of
+    # keeping them (activation checkpointing: memory per block ~ its input only, ~1/3 more compute)
     lora_rank: int = 0  # > 0: the blocks' linear layers carry low-rank adapters (model/lora.py; fine-tuning)
     lora_alpha: float = 8.0
     routes: tuple[tuple[str, str], ...] = tuple(ROUTES.items())
@@ -154,7 +156,11 @@ class DiT(nn.Module):
         if mask is not None and bool(mask.all()):  # every frame is in the song: attention without a mask (faster)
             mask = None
         for blk in self.blocks:
-            h = blk(h, g, cos, sin, mask, self.cfg.attention_window)
+            if self.cfg.checkpoint_blocks and self.training and torch.is_grad_enabled():
+                from torch.utils.checkpoint import checkpoint
+                h = checkpoint(blk, h, g, cos, sin, mask, self.cfg.attention_window, use_reentrant=False)
+            else:
+                h = blk(h, g, cos, sin, mask, self.cfg.attention_window)
         shift, scale = self.final_mod(F.silu(g))[:, None, :].chunk(2, dim=-1)
         h = self.final_norm(h) * (1 + scale) + shift
         out = self.out_proj(h)
