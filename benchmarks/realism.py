@@ -82,12 +82,25 @@ def score(folder: str, song: dict) -> dict:
 
 
 def suite(folder: str) -> dict:
-    """The evaluation suite's measures of one song against its own plan (SUITE)."""
+    """The evaluation suite's measures of one song against its own plan (SUITE); kept in the song's folder
+    (suite.json, keyed by the mix's hash), so a re-run scores only songs made or changed since."""
+    import hashlib
+    with open(os.path.join(folder, "mix.flac"), "rb") as f:
+        key = hashlib.sha256(f.read()).hexdigest()
+    cache = os.path.join(folder, "suite.json")
+    if os.path.isfile(cache):
+        with open(cache, encoding="utf-8") as f:
+            kept = json.load(f)
+        if kept.get("mix_sha256") == key:
+            return kept["scores"]
     from songforge.eval.report import evaluate_song
     from songforge.eval.songs import discover
     songs, _ = discover(folder)
     row = evaluate_song(songs[0], asr=True, skip=("ear",))
-    return {f"{g}.{k}": row.get(g, {}).get(k) for g, k in SUITE}
+    scores = {f"{g}.{k}": row.get(g, {}).get(k) for g, k in SUITE}
+    with open(cache, "w", encoding="utf-8") as f:
+        json.dump({"mix_sha256": key, "scores": scores}, f)
+    return scores
 
 
 def summary(rows: list[dict]) -> dict:

@@ -116,7 +116,7 @@ def main() -> None:
         lines.append(f"| {r['gpus']} | {r['per_gpu_batch']} | {r['state_gb']} | {r['activations_gb']} | "
                      f"{r['gathered_gb']} | {r['total_gb']} | {r['step_s']} | {r['audio_h_per_hour']:.0f} |")
     lines += ["", "The same training step measured on this CPU at small widths (4 blocks, batch 2 x 8 s, block "
-              "checkpointing on), one thread per core:", "",
+              "checkpointing on), torch's default threads:", "",
               "| dim | params M | step s | GFLOP/s (8 x params x tokens / step) |", "|---|---|---|---|"]
     lines += [f"| {r['dim']} | {r['params_m']} | {r['step_s']} | {r['gflops_per_s']} |" for r in small]
     print("\n".join(lines))

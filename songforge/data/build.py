@@ -6,34 +6,13 @@ import hashlib
 import json
 import os
 import shutil
-from dataclasses import asdict, dataclass
+from dataclasses import asdict
 
 from ..spec.formats.common import write_atomic
+from .clip import BuildConfig, clip_spec, render_clip
 
 STEM_FILES = ("mix", "vocals", "drums", "bass", "other")
 SPLITS = (("train", 0.9), ("valid", 0.95), ("test", 1.0))
-
-
-@dataclass(frozen=True)
-class BuildConfig:
-    seed: int
-    hours: float
-    styles: tuple[str, ...] = ()
-    languages: tuple[str, ...] = ("en", "zh")
-    min_s: float = 10.0
-    max_s: float = 30.0
-    full_songs: float = 0.0  # share of clips that are whole songs
-    sample_rate: int = 24000
-    pictures: bool = False
-    neural_share: float = 0.7  # share of clips sung by the neural voice (data/specs.py NEURAL_SHARE)
-
-
-def clip_spec(cfg: BuildConfig, index: int):
-    from .specs import clip_rng, fit_clip, random_spec
-    full = clip_rng(cfg.seed + 1, index).random() < cfg.full_songs
-    spec = random_spec(cfg.seed, index, cfg.styles or None, cfg.languages, full_song=full,
-                       neural_share=cfg.neural_share)
-    return spec if full else fit_clip(spec, cfg.min_s, cfg.max_s)
 
 
 def split_of(seed: int, index: int) -> str:
@@ -67,15 +46,8 @@ _OUT: str | None = None
 
 
 def _render_clip(index: int) -> float:
-    """Runs in a forked worker: plan, render and write clip `index`; returns its duration."""
-    from ..plan.plan import make_plan
-    from ..plan.timing import time_song
-    from ..render.song import render_plan, write_song
-    spec = clip_spec(_CFG, index)
-    plan = make_plan(spec, time_song(spec))
-    write_song(plan, render_plan(plan, _CFG.sample_rate), os.path.join(_OUT, "clips"), "flac", _CFG.pictures,
-               release=False)  # training data: the engine's own mono stems, exact labels
-    return plan.duration
+    """Runs in a forked worker: clip `index` of the build in progress (data/clip.py)."""
+    return render_clip(_CFG, _OUT, index)
 
 
 def _sha256(path: str) -> str:

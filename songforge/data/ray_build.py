@@ -46,13 +46,14 @@ def _render_remote(cfg: dict, index: int) -> dict:
 
     import ray
 
-    from . import build as B
+    from functools import partial
+
     from ..render.batch import run_isolated
+    from .clip import BuildConfig, render_clip
     scratch = tempfile.mkdtemp(prefix="songforge_clip_")
     try:
-        B._CFG = B.BuildConfig(**{k: tuple(v) if isinstance(v, list) else v for k, v in cfg.items()})
-        B._OUT = scratch
-        _, dur, err, cpu = next(run_isolated(B._render_clip, [index], 1))
+        config = BuildConfig(**{k: tuple(v) if isinstance(v, list) else v for k, v in cfg.items()})
+        _, dur, err, cpu = next(run_isolated(partial(render_clip, config, scratch), [index], 1))
         files = {}
         if err is None:
             folder = os.path.join(scratch, "clips", f"{cfg['seed']}-{index:06d}")

@@ -116,7 +116,7 @@ STYLES = (
     StyleInfo("funk", 108, (96, 120), ("funk", "funky", "p-funk", "disco", "boogie", "放克"), 0.3,
               ("I7 IV7 I7 IV7", "I7 I7 IV7 V7", "ii7 V7 ii7 V7"),
               drums={"kick": "x..x..x...x.x...", "snare": "....x..o.o..x...", "hihat": "xxxxxxxxxxxxxxxx"}, kit=0,
-              bass="R..8..R.5.R..8..", bass_program=36, comp="..C..C.C..C..C.C", programs=(7, 61),
+              bass="R..8..R.5.R..8..", bass_program=33, comp="..C..C.C..C..C.C", programs=(28, 4),
               levels_db=(0, -6, -4, -7), swing=0.08, parent="rnb"),
     StyleInfo("soul", 96, (78, 112), ("soul", "motown", "gospel", "northern soul", "灵魂乐"), 0.3,
               ("I vi IV V", "I IV I V", "Imaj7 IVmaj7 iii7 vi7", "I iii IV V"),
