@@ -21,6 +21,7 @@ import time
 
 import numpy as np
 from import_songs import write_sources
+from realism import write_inputs
 from roundtrip import write_results
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -94,14 +95,7 @@ def main() -> None:
     result["adapter_bytes"] = os.path.getsize(os.path.join(adapter, "adapter.safetensors"))
     with open(PROMPTS, encoding="utf-8") as f:
         prompts = [json.loads(line) for line in f if line.strip()]
-    inputs = os.path.join(a.work, "prompts")
-    os.makedirs(inputs, exist_ok=True)
-    paths = []
-    for p in prompts:
-        path = os.path.join(inputs, f"{p['id']}.txt")
-        with open(path, "w", encoding="utf-8") as f:
-            f.write(f"style: {p['text']}\nduration: {a.duration:g}\n\n{p['lyrics']}\n")
-        paths.append(path)
+    paths = write_inputs(prompts, os.path.join(a.work, "prompts"), a.duration)
     rows_out = []
     for name, extra in (("base", []), ("adapter", ["--adapter", adapter])):
         out = os.path.join(a.work, name)

@@ -196,7 +196,8 @@ def cmd_eval(a) -> int:
 
 def cmd_train(a) -> int:
     import json
-    from .train.run import run_state, train
+    from .train.loop import run_state
+    from .train.run import train
     state = run_state(a.out)
     if state is not None and not a.resume:
         print(f"songforge train: {a.out} holds a run at step {state[0]} of {state[1]}: pass --resume to continue it, "

@@ -20,7 +20,7 @@ def train_adapter(config: str, corpus: str, init_model: str, out: str, rank: int
                   progress: bool = True) -> dict:
     from .config import load_config, with_overrides
     from .dit_task import DiTTask
-    from .loop import fit, run_state
+    from .loop import fit, refuse_finished
     from .preflight import Mismatch, check_corpus, check_resume
     dit_dir, codec_dir = os.path.join(init_model, "dit"), os.path.join(init_model, "codec")
     meta_path = os.path.join(init_model, "model.json")
@@ -42,10 +42,7 @@ def train_adapter(config: str, corpus: str, init_model: str, out: str, rank: int
         check_resume(out, "dit", cfg)
     except Mismatch as e:
         raise ValueError(str(e)) from None
-    state = run_state(out)
-    if state is not None and state[0] >= tc.steps:
-        raise ValueError(f"{out}: this run is finished (step {state[0]} of {state[1]}; the adapter is in "
-                         f"{out}/adapter); pass --steps N > {state[0]} to train it further, or another --out")
+    refuse_finished(out, tc.steps, f"the adapter is in {out}/adapter")
     model = checkpoint.build("dit", cfg, tc.seed)
     model.load_state_dict(base.state_dict(), strict=False)  # every base tensor; the adapters start as built
     for name, p in model.named_parameters():

@@ -111,7 +111,7 @@ def train_dpo(config: str, pairs: str, init_model: str, out: str, overrides: dic
     """Align the DiT of the model folder `init_model` on `pairs`; returns fit's result plus the aligned model."""
     from ..model import checkpoint
     from .config import with_overrides
-    from .loop import fit, run_state
+    from .loop import fit, refuse_finished
     tc, dc = load_dpo_config(config)
     tc = with_overrides(tc, overrides)
     dit_dir = os.path.join(init_model, "dit")
@@ -120,9 +120,7 @@ def train_dpo(config: str, pairs: str, init_model: str, out: str, overrides: dic
                          "makes one)")
     if not os.path.isfile(os.path.join(pairs, "pairs.jsonl")):
         raise ValueError(f"--data {pairs}: no pairs.jsonl (python -m songforge.train.dpo_pairs makes it)")
-    state = run_state(out)
-    if state is not None and state[0] >= tc.steps:
-        raise ValueError(f"{out}: this run is finished (step {state[0]} of {state[1]})")
+    refuse_finished(out, tc.steps, f"the aligned model is in {out}/model")
     model, kind = checkpoint.load(dit_dir)
     reference, _ = checkpoint.load(dit_dir)
     task = DPOTask(pairs, model.cfg, tc, dc, os.path.join(init_model, "codec"), os.path.join(out, "latents"),

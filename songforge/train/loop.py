@@ -189,6 +189,14 @@ def export_last(run: str) -> str:
     return checkpoint.save(model, kind, os.path.join(run, "final"))
 
 
+def refuse_finished(out: str, steps: int, result: str) -> None:
+    """ValueError when the run in `out` has already reached `steps` (`result`: where its output is)."""
+    state = run_state(out)
+    if state is not None and state[0] >= steps:
+        raise ValueError(f"{out}: this run is finished (step {state[0]} of {state[1]}; {result}); pass --steps N > "
+                         f"{state[0]} to train it further, or another --out")
+
+
 def run_state(out: str) -> tuple[int, int] | None:
     """(step reached, steps asked) of the run in `out`, or None if it holds none."""
     state, saved = os.path.join(out, "last", "state.json"), os.path.join(out, "train_config.json")

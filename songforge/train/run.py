@@ -5,7 +5,7 @@ import os
 
 from ..model import checkpoint
 from .config import load_config, with_overrides
-from .loop import fit, run_state
+from .loop import fit, refuse_finished
 from .preflight import Mismatch, check_corpus, check_dit, check_init, check_resume, rows_grew
 
 
@@ -69,10 +69,7 @@ def train(kind: str, config: str, data: str | list[str], out: str, codec: str | 
             check_init(init, kind, model_cfg, model)
     except Mismatch as e:
         raise ValueError(str(e)) from None
-    state = run_state(out)
-    if state is not None and state[0] >= tc.steps:
-        raise ValueError(f"{out}: this run is finished (step {state[0]} of {state[1]}; the model is in {out}/final); "
-                         f"pass --steps N > {state[0]} to train it further, or another --out")
+    refuse_finished(out, tc.steps, f"the model is in {out}/final")
     if kind == "codec":
         from .codec_task import CodecTask
         task = CodecTask(data[0], model_cfg, tc, progress)
