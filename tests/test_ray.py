@@ -17,6 +17,7 @@ from songforge.data.build import BuildConfig, build  # noqa: E402
 
 CFG = BuildConfig(seed=5, hours=0.012, min_s=5.0, max_s=8.0)
 LIMIT_S = 300  # every wait here is bounded
+TIMINGS = ("seconds", "eval_seconds", "realtime_factor")  # of an eval row: how long it took, not what it found
 
 
 def _digest(root: str) -> dict[str, str]:
@@ -88,3 +89,22 @@ def test_a_killed_driver_rerun_resumes_to_the_same_corpus(cluster, local, tmp_pa
     r = subprocess.run(cmd, capture_output=True, text=True, timeout=LIMIT_S)
     assert r.returncode == 0, r.stderr[-2000:]
     assert _digest(str(tmp_path)) == local
+
+
+def test_eval_on_ray_scores_as_the_local_run(cluster, tmp_path):
+    """The same report, song by song, from Ray tasks as from the local loop (timings aside)."""
+    import json
+
+    from songforge.eval.report import evaluate
+    corpus = str(tmp_path / "corpus")
+    build(corpus, CFG, 1, progress=False)
+    rows = {}
+    for how, address in (("local", None), ("ray", cluster)):
+        out = str(tmp_path / how)
+        summary = evaluate(corpus, out, asr=False, pictures=False, progress=False, ray=address)
+        assert summary["songs"] == 5 and not summary["problems"]
+        rows[how] = {}
+        for f in sorted(os.listdir(os.path.join(out, "songs"))):
+            with open(os.path.join(out, "songs", f)) as fh:
+                rows[how][f] = {k: v for k, v in json.load(fh).items() if k not in TIMINGS}
+    assert rows["local"] == rows["ray"]

