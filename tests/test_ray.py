@@ -37,10 +37,17 @@ def cluster():
         yield address
 
 
+BUILD = ["data", "build", "--hours", "0.012", "--seed", "5", "--clip-min", "5", "--clip-max", "8"]
+
+
 @pytest.fixture(scope="module")
 def local(tmp_path_factory):
+    """The local build of the same seed, in a fresh process: renders forked from a process that has already
+    rendered (this one, after other tests) carry the synthesizers' state (docs/SCALE.md)."""
     out = str(tmp_path_factory.mktemp("local"))
-    build(out, CFG, 1, progress=False)
+    r = subprocess.run([sys.executable, "-m", "songforge", *BUILD, "--out", out, "--workers", "1"],
+                       capture_output=True, text=True, timeout=LIMIT_S)
+    assert r.returncode == 0, r.stderr[-2000:]
     return _digest(out)
 
 
@@ -75,8 +82,7 @@ def test_a_killed_worker_is_retried_and_nothing_is_lost_or_doubled(cluster, loca
 
 
 def test_a_killed_driver_rerun_resumes_to_the_same_corpus(cluster, local, tmp_path):
-    cmd = [sys.executable, "-m", "songforge", "data", "build", "--out", str(tmp_path), "--hours", "0.012", "--seed",
-           "5", "--clip-min", "5", "--clip-max", "8", "--ray", cluster]
+    cmd = [sys.executable, "-m", "songforge", *BUILD, "--out", str(tmp_path), "--ray", cluster]
     p = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     t0 = time.time()
     clips = os.path.join(str(tmp_path), "clips")
