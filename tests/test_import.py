@@ -60,52 +60,58 @@ def test_lyric_sidecars_read_as_text_lines_and_words(tmp_path):
 
 @pytest.fixture(scope="module")
 def imported(tiny_corpus, tmp_path_factory):
-    """Three clips of the tiny corpus as recordings (two with their own lyrics as text and LRC, one with another
-    clip's lyrics), one recording without lyrics and one file that is not audio; imported twice."""
+    """Four clips of the tiny corpus as recordings (three with their own lyrics as text, LRC and JAM word times
+    0.4 s late, one with another clip's lyrics), one recording without lyrics and one file that is not audio;
+    imported twice."""
     from songforge.label.corpus import import_folder
     with open(os.path.join(tiny_corpus, "manifest.jsonl")) as f:
-        rows = [json.loads(line) for line in f][:3]
+        rows = [json.loads(line) for line in f][:4]
     src = tmp_path_factory.mktemp("src")
     labs = {}
     for r in rows:
         with open(os.path.join(tiny_corpus, r["labels"])) as f:
             labs[r["id"]] = json.load(f)
         os.symlink(os.path.join(tiny_corpus, r["audio"]["mix"]), src / f"{r['id']}.flac")
-    a, b, c = (r["id"] for r in rows)
+    a, b, c, d = (r["id"] for r in rows)
     (src / f"{a}.txt").write_text("\n".join(ln["text"] for ln in labs[a]["lines"]) + "\n", encoding="utf-8")
     (src / f"{b}.lrc").write_text("".join(f"[00:{ln['start']:05.2f}]{ln['text']}\n" for ln in labs[b]["lines"]),
                                   encoding="utf-8")
     (src / f"{c}.txt").write_text("\n".join(ln["text"] for ln in labs[a]["lines"]) + "\n", encoding="utf-8")
+    (src / f"{d}.json").write_text(json.dumps([{"word": w["text"], "start": w["start"] + 0.4, "end": w["end"] + 0.4}
+                                               for w in labs[d]["words"]]), encoding="utf-8")
     os.symlink(os.path.join(tiny_corpus, rows[0]["audio"]["mix"]), src / "no_lyrics.flac")
     (src / "broken.wav").write_bytes(b"not audio at all")
     (src / "broken.txt").write_text("la la la\n")
     out = str(tmp_path_factory.mktemp("imported"))
     first = import_folder(str(src), out, progress=False)
     again = import_folder(str(src), out, progress=False)
-    return out, first, again, labs, (a, b, c)
+    return out, first, again, labs, (a, b, c, d)
 
 
 def test_import_labels_a_folder_and_reports_what_it_could_not(imported):
-    out, first, again, labs, (a, b, c) = imported
-    assert first["recordings"] == 5 and first["imported"] == 2
+    out, first, again, labs, (a, b, c, d) = imported
+    assert first["recordings"] == 6 and first["imported"] == 3
     why = dict(first["failed"])
     assert "do not match" in why[c]
     assert "no lyrics beside it" in why["no_lyrics"]
     assert "ffmpeg cannot read it" in why["broken"]
-    assert again["imported_now"] == 0 and again["imported"] == 2  # resumed: nothing redone
+    assert again["imported_now"] == 0 and again["imported"] == 3  # resumed: nothing redone
     with open(os.path.join(out, "manifest.jsonl")) as f:
         manifest = [json.loads(line) for line in f]
-    assert [m["id"] for m in manifest] == [a, b]
+    assert [m["id"] for m in manifest] == [a, b, d]
     for m in manifest:
         for path in m["audio"].values():
             assert os.path.getsize(os.path.join(out, path)) > 0
     with open(os.path.join(out, "report.jsonl")) as f:
-        assert len([json.loads(line) for line in f]) == 5
+        report = {r["id"]: r for r in map(json.loads, f)}
+    assert len(report) == 6
+    late = report[d]["given_word_times"]  # the JAM times were checked, not trusted
+    assert late["words_off_by_more_than_150ms"] == late["words"] and 300 < late["median_off_ms"] < 500
 
 
 def test_imported_labels_match_the_exact_ones(imported):
-    out, _, _, labs, (a, b, _) = imported
-    for sid, fmt in ((a, "text"), (b, "lines")):
+    out, _, _, labs, (a, b, _, d) = imported
+    for sid, fmt in ((a, "text"), (b, "lines"), (d, "words")):
         with open(os.path.join(out, "clips", sid, "labels.json")) as f:
             got = json.load(f)
         true = labs[sid]

@@ -3,8 +3,7 @@ single best path of the lyric's phonemes through the judge's frames (CTC Viterbi
 blanks allowed between them and repeats of a phoneme separated by a blank). torchaudio's forced_align does the same
 and is not available here; ctc-segmentation needs a C build: this is the one dynamic programme.
 
-Constraints: a phoneme may be held to a window of frames (the line times an LRC file gives, or a JAM file's word
-times widened: they are checked against the singing, not trusted)."""
+Constraints: a phoneme may be held to a window of frames (the line times an LRC file gives, widened)."""
 from __future__ import annotations
 
 from dataclasses import dataclass

@@ -2,9 +2,10 @@
 confidence, and a report of what could not be labelled and why.
 
 The path: decode (ffmpeg: anything it reads) -> 24 kHz mono -> vocals and the rest by the vocal separator ->
-the rest into drums, bass and other (label/stems.py) -> the lyrics' phonemes forced-aligned to the vocals by the phoneme judge (label/align.py; within the LRC line times
-or around the JAM word times when the file gives them) -> syllables, words, lines -> one note per syllable from the
-vocals' f0 -> beats, key and chords from the rest -> style from the mix (the style tagger)."""
+the rest into drums, bass and other (label/stems.py) -> the lyrics' phonemes forced-aligned to the vocals by the
+phoneme judge (label/align.py; within the LRC line times when the file gives them; JAM word times are compared with
+the result, not trusted) -> syllables, words, lines -> one note per syllable from the vocals' f0 -> beats, key and
+chords from the rest -> style from the mix (the style tagger)."""
 from __future__ import annotations
 
 import subprocess
@@ -21,7 +22,7 @@ RATE = 24000  # the corpus rate (the data engine's and the model's)
 # it: word starts read that way lagged the true ones by a median 42 ms on 12 dev songs (seed 3901, not the test set;
 # `python benchmarks/import_songs.py --corpus runs/import/dev --n 12 --work out/import_dev --calibrate`)
 FRAME_OFFSET_S = -0.04
-WINDOW_PAD_S = {"lines": 1.0, "words": 0.5}  # how far the singing may stray from the times the lyric file gives
+WINDOW_PAD_S = 1.0  # how far the singing may stray from the line times an LRC file gives
 # nats per phoneme the lyrics' path falls below what the judge hears freely, past which the lyrics are not this
 # song's. Same dev songs: their own lyrics cost at most 1.7, the next song's 5.6-12.1. Metal songs (a metal corpus,
 # seed 3904, not the test set) cost up to 3.9 with their own lyrics (the distorted guitars bleed into the separated
@@ -83,16 +84,14 @@ def _tokens(lyrics: Lyrics, judge) -> tuple[list[int], list[tuple[int, int, int]
 
 
 def _windows(lyrics: Lyrics, where: list[tuple[int, int, int]], fps: float, frames: int, duration: float):
-    """Earliest/latest frame per token from the file's times (None when it gives none)."""
-    if lyrics.format == "text":
+    """Earliest/latest frame per token from an LRC file's line times (None otherwise: plain text has none, and a
+    JAM file's word times are checked against the alignment afterwards, not trusted to hold it)."""
+    if lyrics.format != "lines":
         return None, None
-    pad = WINDOW_PAD_S[lyrics.format]
-    if lyrics.format == "lines":
-        starts = [a for _, a, _ in lyrics.lines]
-        span = [(a - pad, (starts[i + 1] if i + 1 < len(starts) else duration) + pad) for i, a in enumerate(starts)]
-        per_word = [span[w.line] for w in lyrics.words]
-    else:
-        per_word = [(w.start - pad, w.end + pad) for w in lyrics.words]
+    pad = WINDOW_PAD_S
+    starts = [a for _, a, _ in lyrics.lines]
+    span = [(a - pad, (starts[i + 1] if i + 1 < len(starts) else duration) + pad) for i, a in enumerate(starts)]
+    per_word = [span[w.line] for w in lyrics.words]
     lo = np.array([int(per_word[w][0] * fps) for w, _, _ in where])
     hi = np.array([int(np.ceil(per_word[w][1] * fps)) for w, _, _ in where])
     return np.clip(lo, 0, frames - 1), np.clip(hi, 0, frames - 1)
@@ -190,12 +189,22 @@ def label_recording(audio_path: str, lyrics: Lyrics, song_id: str, max_cost: flo
               "loudness_lufs": _lufs(mix), "alignment_cost_per_phoneme": timed.pop("cost_per_token"),
               **timed, "notes": notes, "f0": {"hop_s": music.F0_HOP_S, "hz": [round(float(x), 2) for x in f0]},
               "chords": chords, "beats": rhythm["beats"], "downbeats": rhythm["downbeats"]}
-    report = {"vocals_db_below_mix": round(-vocal_db, 1), "languages": lyrics.languages,
+    report = {"vocals_db_below_mix": round(-vocal_db, 1), "languages": lyrics.languages, **_checked(lyrics, timed),
               "notes_per_syllable": round(len(notes) / max(1, len(timed["syllables"])), 3),
               "unsure_words": [w["text"] for w in timed["words"] if w["confidence"] < 0.3][:20],
               "language_notes": list(lyrics.notes)}
     from .stems import split_rest
     return Labelled(labels, {"mix": mix, "vocals": vocals, **split_rest(rest, RATE)}, report)
+
+
+def _checked(lyrics: Lyrics, timed: dict) -> dict:
+    """For a file that gives word times (JAM): how far they are from where the words are sung."""
+    if lyrics.format != "words":
+        return {}
+    given = {i: w.start for i, w in enumerate(lyrics.words) if w.syllables}
+    off = np.array([abs(w["start"] - g) for w, g in zip(timed["words"], given.values())])
+    return {"given_word_times": {"median_off_ms": round(1000 * float(np.median(off)), 1),
+                                 "words_off_by_more_than_150ms": int((off > 0.15).sum()), "words": len(off)}}
 
 
 def _style(mix: np.ndarray) -> dict:
