@@ -53,7 +53,7 @@ def _digest(root: str) -> str:
 
 def main() -> None:
     from songforge.data.build import BuildConfig, build
-    from songforge.data.ray_build import _cluster_processes, cluster_dir, loopback_cluster
+    from songforge.data.ray_build import cluster_processes, cluster_dir, loopback_cluster
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--hours", type=float, default=0.1)
     ap.add_argument("--seed", type=int, default=11)
@@ -68,10 +68,10 @@ def main() -> None:
         rows["local pool, 2 workers"] = {"wall_s": time.time() - t0, "cpu_s": _self_cpu() - c0, "summary": s}
         with loopback_cluster(nodes=2, cpus=1) as address:
             tag = cluster_dir()
-            c0, r0, t0 = _self_cpu(), _proc_cpu(_cluster_processes(tag)), time.time()
+            c0, r0, t0 = _self_cpu(), _proc_cpu(cluster_processes(tag)), time.time()
             s = build(os.path.join(work, "ray"), cfg, 1, progress=False, ray=address)
             wall = time.time() - t0
-            cluster_cpu = _proc_cpu(_cluster_processes(tag)) - r0
+            cluster_cpu = _proc_cpu(cluster_processes(tag)) - r0
             rows["Ray, 2 nodes x 1 CPU (loopback)"] = {"wall_s": wall, "cpu_s": _self_cpu() - c0 + cluster_cpu,
                                                       "summary": s}
         same = _digest(os.path.join(work, "local")) == _digest(os.path.join(work, "ray"))

@@ -39,6 +39,20 @@ def connect(address: str) -> None:
         raise RuntimeError(f"--ray {address}: no Ray cluster there ({e}); start one with `ray start --head`") from None
 
 
+def as_finished(index_of: dict) -> Iterator[tuple[object, object, str | None]]:
+    """{Ray object ref: key} -> (key, result or None, error or None) as the tasks finish; a task that failed past
+    its retries gives its error in one line (the caller reports it and goes on)."""
+    import ray
+    pending = list(index_of)
+    while pending:
+        done, pending = ray.wait(pending, num_returns=1)
+        try:
+            yield index_of[done[0]], ray.get(done[0]), None
+        except Exception as e:
+            why = str(e).strip().splitlines()
+            yield index_of[done[0]], None, f"{type(e).__name__}: {why[0] if why else ''}"
+
+
 def _render_remote(cfg: dict, index: int) -> dict:
     """In a Ray worker: render clip `index` in a forked child into a scratch folder; return its files' bytes."""
     import shutil
@@ -72,15 +86,9 @@ def render_on_ray(cfg, todo: list[int], clip_dir: str, ids: dict[int, str]) -> I
     written atomically to clip_dir/<id>."""
     import ray
     task = ray.remote(max_retries=MAX_RETRIES, num_cpus=1)(_render_remote)
-    index_of = {task.remote(asdict(cfg), i): i for i in todo}
-    pending = list(index_of)
-    while pending:
-        done, pending = ray.wait(pending, num_returns=1)
-        try:
-            r = ray.get(done[0])
-        except Exception as e:  # a task that failed past its retries: reported, the build goes on
-            why = str(e).strip().splitlines()
-            yield index_of[done[0]], 0.0, f"{type(e).__name__}: {why[0] if why else ''}", 0.0, "?"
+    for index, r, failed in as_finished({task.remote(asdict(cfg), i): i for i in todo}):
+        if failed is not None:  # past its retries: reported, the build goes on
+            yield index, 0.0, failed, 0.0, "?"
             continue
         if r["error"] is None:
             final = os.path.join(clip_dir, ids[r["index"]])
@@ -96,7 +104,7 @@ def render_on_ray(cfg, todo: list[int], clip_dir: str, ids: dict[int, str]) -> I
         yield r["index"], r["duration"], r["error"], r["cpu_s"], r["node"]
 
 
-def _cluster_processes(tag: str) -> set[int]:
+def cluster_processes(tag: str) -> set[int]:
     """Processes whose command line names `tag` (a cluster's temp folder: its GCS, raylets, ...) and their
     descendants (workers and agents, which rename themselves `ray::...`)."""
     named, parent = set(), {}
@@ -150,7 +158,7 @@ def loopback_cluster(nodes: int = 2, cpus: int = 1, timeout: float = 120.0):
     finally:
         import ray
         ray.shutdown()
-        pids = _cluster_processes(tmp)  # taken once, while the raylets still hold their children
+        pids = cluster_processes(tmp)  # taken once, while the raylets still hold their children
         for sig in (signal.SIGTERM, signal.SIGKILL):
             for pid in pids:
                 with contextlib.suppress(ProcessLookupError):

@@ -33,7 +33,7 @@ def score_on_ray(songs: list, address: str, score) -> Iterator[tuple[int, dict |
     one SongFiles."""
     import ray
 
-    from ..data.ray_build import connect
+    from ..data.ray_build import as_finished, connect
     connect(address)
     task = ray.remote(max_retries=MAX_RETRIES, num_cpus=1)(_score_remote)
     index_of = {}
@@ -43,11 +43,4 @@ def score_on_ray(songs: list, address: str, score) -> Iterator[tuple[int, dict |
             with open(path, "rb") as f:
                 files[name + os.path.splitext(path)[1]] = f.read()
         index_of[task.remote(s, files, score)] = i
-    pending = list(index_of)
-    while pending:
-        done, pending = ray.wait(pending, num_returns=1)
-        try:
-            yield index_of[done[0]], ray.get(done[0]), None
-        except Exception as e:  # past its retries: the song is listed as a problem, the report goes on
-            why = str(e).strip().splitlines()
-            yield index_of[done[0]], None, f"{type(e).__name__}: {why[-1] if why else ''}"
+    yield from as_finished(index_of)  # a song failed past its retries is listed as a problem, the report goes on

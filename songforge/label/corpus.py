@@ -12,13 +12,12 @@ import re
 import shutil
 import time
 
-from ..data.build import STEM_FILES, _sha256
+from ..data.build import SPLITS, STEM_FILES, _sha256
 from ..errors import SpecError, Where
 from ..spec.formats.common import write_atomic
 from .lyrics import LYRIC_EXTS, read_lyrics, sidecar
 
 AUDIO_EXTS = (".wav", ".flac", ".mp3", ".ogg", ".opus", ".m4a", ".aac", ".aif", ".aiff", ".wma", ".webm", ".mka")
-SPLITS = (("train", 0.9), ("valid", 0.95), ("test", 1.0))
 
 
 def recordings(src: str) -> list[str]:

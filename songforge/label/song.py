@@ -201,8 +201,8 @@ def _checked(lyrics: Lyrics, timed: dict) -> dict:
     """For a file that gives word times (JAM): how far they are from where the words are sung."""
     if lyrics.format != "words":
         return {}
-    given = {i: w.start for i, w in enumerate(lyrics.words) if w.syllables}
-    off = np.array([abs(w["start"] - g) for w, g in zip(timed["words"], given.values())])
+    given = [w.start for w in lyrics.words if w.syllables]  # the words the alignment timed, in order
+    off = np.array([abs(w["start"] - g) for w, g in zip(timed["words"], given)])
     return {"given_word_times": {"median_off_ms": round(1000 * float(np.median(off)), 1),
                                  "words_off_by_more_than_150ms": int((off > 0.15).sum()), "words": len(off)}}
 
@@ -219,6 +219,6 @@ def _style(mix: np.ndarray) -> dict:
 
 
 def _lufs(mix: np.ndarray) -> float:
-    import pyloudnorm
-    v = pyloudnorm.Meter(RATE).integrated_loudness(mix.astype(np.float64))
+    from ..render.mix import integrated_loudness
+    v = integrated_loudness(mix, RATE)
     return round(float(v), 2) if np.isfinite(v) else -70.0

@@ -57,7 +57,7 @@ class DiTConfig:
     predict: str = "velocity"  # what out_proj predicts: "velocity", or "data" (x1; the velocity is derived from it)
     checkpoint_blocks: bool = False  # training: recompute each block's activations in the backward pass instead of
     # keeping them (activation checkpointing: memory per block ~ its input only, ~1/3 more compute)
-    lora_rank: int = 0  # > 0: the blocks' linear layers carry low-rank adapters (model/lora.py; fine-tuning)
+    lora_rank: int = 0  # > 0: linear layers carry low-rank adapters (model/lora.py: BLOCK_TARGETS, TOP_TARGETS)
     lora_alpha: float = 8.0
     routes: tuple[tuple[str, str], ...] = tuple(ROUTES.items())
 

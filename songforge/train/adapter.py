@@ -21,7 +21,7 @@ def train_adapter(config: str, corpus: str, init_model: str, out: str, rank: int
     from .config import load_config, with_overrides
     from .dit_task import DiTTask
     from .loop import fit, refuse_finished
-    from .preflight import Mismatch, check_corpus, check_resume
+    from .preflight import Mismatch, check_corpus, check_dit, check_resume
     dit_dir, codec_dir = os.path.join(init_model, "dit"), os.path.join(init_model, "codec")
     meta_path = os.path.join(init_model, "model.json")
     if not (os.path.isfile(os.path.join(dit_dir, "config.json")) and os.path.isfile(meta_path)):
@@ -38,7 +38,7 @@ def train_adapter(config: str, corpus: str, init_model: str, out: str, rank: int
     with open(meta_path) as f:
         latent = json.load(f)["latent"]
     try:
-        check_corpus(corpus, checkpoint.load(codec_dir)[0].cfg.sample_rate)
+        check_corpus(corpus, check_dit(cfg, codec_dir).sample_rate)
         check_resume(out, "dit", cfg)
     except Mismatch as e:
         raise ValueError(str(e)) from None
