@@ -42,6 +42,10 @@ def add_parser(sub) -> None:
     c.add_argument("--no-picture", action="store_true")
     c.add_argument("--batch-size", type=int, default=1, help="songs sampled together (plain generation only)")
     c.add_argument("--device", default="cpu")
+    c.add_argument("--ray", nargs="?", const="auto", metavar="ADDRESS",
+                   help="new songs: generate on a Ray cluster, one task per song (`ray start --head`; ADDRESS "
+                        "host:port, default auto: the one on this machine); the same bytes as a local run with this "
+                        "machine's torch threads on the same kind of CPU")
     c.add_argument("--voice-audio", metavar="FILE", help="a recording of a singer (vocals alone work best, >= 2 s sung): "
                    "the melody is planned in that singer's register and the voice's gender follows it unless the "
                    "tags name one (sets every song's voice_reference)")
@@ -112,6 +116,9 @@ def cmd_generate(a) -> int:
     if editing and not a.song:
         print(f"{' '.join(a.input)}: editing needs --song (the input song's folder or audio file)", file=sys.stderr)
         return 1
+    if editing and a.ray is not None:
+        print("songforge generate: --ray generates new songs; an edit runs locally (leave out --ray)", file=sys.stderr)
+        return 1
     stems = tuple(s.strip() for s in a.stems.split(",") if s.strip())
     bad = [s for s in stems if s not in STEM_NAMES]
     if bad:
@@ -154,6 +161,8 @@ def cmd_generate(a) -> int:
     todo = [s for s in songs if not os.path.isdir(os.path.join(a.out, s.spec.id))]  # resume: finished songs stay
     os.makedirs(a.out, exist_ok=True)
     failed, written = len(errors), []
+    if a.ray is not None:
+        return _generate_on_ray(a, model, sampling, todo, stems, dropped, failed, len(songs) - len(todo))
     step = 1 if edit is not None else max(1, a.batch_size)
     for i in tqdm(range(0, len(todo), step), desc="songs", unit="batch", disable=len(todo) <= 1):
         group = todo[i:i + step]
@@ -169,4 +178,31 @@ def cmd_generate(a) -> int:
             r = r.without(dropped)
             written.append(r.write(a.out, a.audio_format, not a.no_picture, tuple(s for s in stems if s in r.stems)))
     print(json.dumps({"written": written, "skipped_existing": len(songs) - len(todo), "failed": failed}))
+    return 1 if failed else 0
+
+
+def _generate_on_ray(a, model, sampling, todo: list, stems: tuple, dropped: tuple, failed: int, skipped: int) -> int:
+    from collections import Counter
+
+    from tqdm import tqdm
+
+    from .generate_ray import generate_on_ray
+    job = {"seed": a.seed, "sampling": sampling, "dropped": dropped, "stems": stems, "audio_format": a.audio_format,
+           "picture": not a.no_picture}
+    written, per_node = [], Counter()
+    try:
+        with tqdm(total=len(todo), desc="songs", unit="song", disable=len(todo) <= 1) as bar:
+            for i, folder, err, node in generate_on_ray(todo, a.ray, a.out, a.model, a.adapter, job):
+                bar.update(1)
+                if err is not None:
+                    print(f"{todo[i].spec.source}: {todo[i].spec.id}: generation failed: {err}", file=sys.stderr)
+                    failed += 1
+                    continue
+                written.append(folder)
+                per_node[node] += 1
+    except RuntimeError as e:  # no cluster there, Ray not installed
+        print(f"songforge generate: {e}", file=sys.stderr)
+        return 1
+    print(json.dumps({"written": written, "skipped_existing": skipped, "failed": failed,
+                      "songs_per_node": dict(per_node)}))
     return 1 if failed else 0

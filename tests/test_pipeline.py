@@ -193,6 +193,33 @@ def test_cli_generate_batch_resume_and_edits(tiny_model, tmp_path, capsys):
     assert "not a songforge model folder" in capsys.readouterr().err
 
 
+def _song_digests(out: str) -> dict[str, str]:
+    import hashlib
+    got = {}
+    for song in sorted(os.listdir(out)):
+        for f in sorted(os.listdir(os.path.join(out, song))):
+            with open(os.path.join(out, song, f), "rb") as fh:
+                got[f"{song}/{f}"] = hashlib.sha256(fh.read()).hexdigest()
+    return got
+
+
+def test_a_songs_bytes_do_not_depend_on_the_songs_generated_before_it(tiny_model, tmp_path, capsys):
+    """The guides render in forks of a clean zygote: espeak-ng and fluidsynth carry state from render to render, so
+    in one process the second song's guide depended on the first (render/zygote.py)."""
+    with open(os.path.join(EXAMPLES, "two_songs_levo.jsonl")) as f:
+        lines = f.read().splitlines()
+    digests = []
+    for name, order in (("ab", lines), ("ba", lines[::-1])):
+        spec = tmp_path / f"{name}.jsonl"
+        spec.write_text("\n".join(order) + "\n")
+        out = str(tmp_path / name)
+        assert main(["generate", str(spec), "-o", out, "--model", tiny_model, "--steps", "2", "--no-picture",
+                     "--duration", "14", "--vocal-guide", "0.9", "--accompaniment-guide", "0.5"]) == 0
+        digests.append(_song_digests(out))
+    capsys.readouterr()
+    assert len(digests[0]) == 12 and digests[0] == digests[1]
+
+
 def test_joint_guidance_term_drops_its_conditions_together():
     from songforge.flow.guidance import parse_guidance as _guidance
     from songforge.pipeline import Sampling

@@ -1,4 +1,4 @@
-"""`songforge data build --ray`: a two-node Ray cluster on loopback (a head and a second node, started and stopped
+"""`songforge data build --ray` (and `generate --ray`, `eval --ray`): a two-node Ray cluster on loopback (a head and a second node, started and stopped
 here) builds the same bytes as the local pool, says how many clips each node ran, survives a killed worker and a
 killed driver. Skipped without Ray (the `ray` extra)."""
 import hashlib
@@ -114,3 +114,23 @@ def test_eval_on_ray_scores_as_the_local_run(cluster, tmp_path):
             with open(os.path.join(out, "songs", f)) as fh:
                 rows[how][f] = {k: v for k, v in json.load(fh).items() if k not in TIMINGS}
     assert rows["local"] == rows["ray"]
+
+
+def test_generate_on_ray_writes_the_local_songs(cluster, tiny_model, tmp_path, capsys):
+    """Each song a task on either node, the same bytes as the local run; a re-run keeps the finished songs."""
+    import json
+
+    from songforge.cli import main
+    spec = os.path.join(os.path.dirname(__file__), "..", "examples", "two_songs_levo.jsonl")
+    args = ["generate", spec, "--model", tiny_model, "--steps", "2", "--no-picture", "--duration", "14",
+            "--vocal-guide", "0.9", "--accompaniment-guide", "0.5"]
+    assert main(args + ["-o", str(tmp_path / "local")]) == 0
+    assert main(args + ["-o", str(tmp_path / "ray"), "--ray", cluster]) == 0
+    summary = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    assert summary["failed"] == 0 and sum(summary["songs_per_node"].values()) == 2
+    assert _digest(str(tmp_path / "ray")) == _digest(str(tmp_path / "local"))
+    assert main(args + ["-o", str(tmp_path / "ray"), "--ray", cluster]) == 0
+    assert json.loads(capsys.readouterr().out.strip().splitlines()[-1])["skipped_existing"] == 2
+    assert main(args + ["-o", str(tmp_path / "x"), "--ray", cluster, "--song", str(tmp_path / "ray" / "harbor"),
+                        "--edit-span", "1", "2"]) == 1
+    assert "--ray generates new songs" in capsys.readouterr().err

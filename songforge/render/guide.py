@@ -5,10 +5,11 @@ A song longer than ISOLATE_S renders in a fresh Python process of its own (`pyth
 plan in on stdin, the stem out on stdout): the engines the render loads (the Piper voice, the soundfont) and its peak
 memory (a 4-minute song's render peaks ~1.1 GB above its caller) leave with the child, so the generator's footprint is
 what it was. Not a fork of the caller (fluidsynth hangs loading its soundfont in a child forked from a process whose
-torch threads run) nor multiprocessing's spawn (it re-runs the caller's main script). Shorter songs render in the
-caller: a child costs ~2.5 s of start-up (imports, engines), a sixth of a 30 s song's generation, and their render
-adds ~0.1 GB. (In the caller espeak-ng carries state from song to song, so a guide can differ from run to run in
-the last bits; render/batch.py explains that state.)"""
+torch threads run) nor multiprocessing's spawn (it re-runs the caller's main script). Shorter songs render in a fork
+of the process's render zygote (render/zygote.py: started once, ~2.5 s, then a fork per song). Either way a guide is
+rendered by engines that never sounded a note before it, so a song's guide is the same bytes whichever songs came
+before it in a run, on any machine of a Ray cluster too (espeak-ng and fluidsynth carry state from render to render:
+render/batch.py)."""
 from __future__ import annotations
 
 import io
@@ -35,15 +36,16 @@ def render_isolated(plan, sample_rate: int, stems: tuple[str, ...] = ("vocals",)
 
 def rendered_stems(plans: list, sample_rate: int, stems: tuple[str, ...] = ("vocals",)) -> list[np.ndarray]:
     """The named stems of each plan's render, float32 [len(stems), plan.duration * sample_rate], in order. Long
-    songs' children run side by side (at most one per CPU) while the short ones render here, one after another (the
-    singer's engines are not thread-safe)."""
+    songs' children run side by side (at most one per CPU) while the short ones render in the zygote, one after
+    another."""
+    from .zygote import shared
     out: list = [None] * len(plans)
     far = [i for i, p in enumerate(plans) if p.duration > ISOLATE_S]
     with ThreadPoolExecutor(max(1, min(len(far), len(os.sched_getaffinity(0))))) as pool:
         running = {i: pool.submit(render_isolated, plans[i], sample_rate, stems) for i in far}
         for i, plan in enumerate(plans):
             if i not in running:
-                out[i] = _stems(plan, sample_rate, stems)
+                out[i] = shared().call(_stems_of, (plan, sample_rate, stems))
         for i, job in running.items():
             out[i] = job.result()[0]
     return out
@@ -53,6 +55,10 @@ def _stems(plan, sample_rate: int, stems: tuple[str, ...]) -> np.ndarray:
     from .song import render_plan
     song = render_plan(plan, sample_rate)
     return np.stack([song.stems[s] for s in stems])
+
+
+def _stems_of(args: tuple) -> np.ndarray:
+    return _stems(*args)
 
 
 def main() -> None:
