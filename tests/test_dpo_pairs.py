@@ -85,3 +85,35 @@ def test_train_dpo_end_to_end_and_resume(tiny_corpus, tiny_model, tmp_path):
     assert main(["generate", str(spec), "--model", os.path.join(run, "model"), "-o", songs, "--steps", "2",
                  "--no-picture"]) == 0
     assert main(["train", "dpo", "--config", cfg, "--data", pairs, "--out", str(tmp_path / "x")]) == 1  # no --init
+
+
+def test_the_rendering_joins_as_a_candidate_and_trains_as_a_winner(tiny_corpus, tiny_model, tmp_path):
+    """--rendering: the corpus clip itself is candidate -1, scored by the same suite; a pair it wins trains on the
+    corpus's own latents, normalised as the model's samples are (same shape as a sampled candidate's)."""
+    import torch
+
+    from songforge.cli import main
+    from songforge.model import checkpoint
+    from songforge.train.dpo_pairs import RENDERING
+    from songforge.train.dpo_task import DPOTask, load_dpo_config
+    from conftest import ROOT
+    pairs = str(tmp_path / "pairs")
+    s = make_pairs(tiny_corpus, tiny_model, pairs, PairsConfig(prompts=2, candidates=2, seed=1, margin=0.0,
+                                                               rendering=True), progress=False)
+    cands = [json.loads(x) for x in open(os.path.join(pairs, "candidates.jsonl"))]
+    assert s["candidates"] == 6 and sum(c["k"] == RENDERING for c in cands) == 2
+    rendered = {c["prompt"]: c["reward"] for c in cands if c["k"] == RENDERING}
+    model_best = {p: max(c["reward"] for c in cands if c["prompt"] == p and c["k"] != RENDERING) for p in rendered}
+    assert all(rendered[p] > model_best[p] for p in rendered)  # a tiny random model plays nothing the plan asked
+    got = [json.loads(x) for x in open(os.path.join(pairs, "pairs.jsonl"))]
+    assert got and all(p["winner"] == RENDERING for p in got)
+    assert not any(f.startswith(f"{p['prompt']}_-1") for p in got for f in os.listdir(os.path.join(pairs, "latents")))
+    cfg = os.path.join(ROOT, "configs", "dpo_tiny.json")
+    tc, dc = load_dpo_config(cfg)
+    dit, _ = checkpoint.load(os.path.join(tiny_model, "dit"))
+    task = DPOTask(pairs, dit.cfg, tc, dc, os.path.join(tiny_model, "codec"), str(tmp_path / "cache"), dit, False,
+                   latent_stats=([0.0] * 8, [1.0] * 8))
+    w, lo = task.latents[0]
+    assert w.shape[1] == lo.shape[1] and w.dtype == torch.float32
+    assert main(["train", "dpo", "--config", cfg, "--init", tiny_model, "--data", pairs, "--out",
+                 str(tmp_path / "run"), "--steps", "2"]) == 0

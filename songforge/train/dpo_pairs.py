@@ -5,7 +5,12 @@ scored by the evaluation suite against the plan, combined into one reward, and t
 their rewards differ by a margin.
 
     python -m songforge.train.dpo_pairs --corpus PROMPTS --model songforge/models/default --out PAIRS \\
-        [--prompts 200] [--candidates 4] [--seed 0] [--margin 0.05]
+        [--prompts 200] [--candidates 4] [--seed 0] [--margin 0.05] [--rendering]
+
+With --rendering the data engine's own rendering of each prompt (the corpus clip) joins the candidates as k = -1,
+scored by the same suite: where it beats the model's worst candidate by the margin, the pair is (rendering, worst) and
+the DPO loss pushes the model from its own failure towards the arrangement it was asked for (off-policy winners, as
+in self-play fine-tuning; its latents are the corpus's cached codec latents, not stored here).
 
 PAIRS/candidates.jsonl: one line per candidate (prompt, seed, every reward component, the reward); PAIRS/pairs.jsonl:
 one line per kept pair; PAIRS/latents/<clip>_<k>.safetensors: the candidate's sampled latents (normalised; what the
@@ -32,6 +37,7 @@ COMPONENTS = {
     "beats": ("harmony", "beat_f1", "up"),
 }
 HELD_OUT = ("lyrics", "ear")  # never in the reward
+RENDERING = -1  # the candidate number of a prompt's own rendering (--rendering)
 
 
 @dataclass(frozen=True)
@@ -40,6 +46,7 @@ class PairsConfig:
     candidates: int = 4
     seed: int = 0
     margin: float = 0.05
+    rendering: bool = False  # the prompt's rendering joins the candidates (k = RENDERING)
     weights: dict = field(default_factory=lambda: {"chords": 2.0, "bass_f1": 1.0, "other_f1": 1.0, "style": 1.0,
                                                    "mode": 0.5, "judge_per": 1.0, "onsets": 0.5, "pitch": 1.0,
                                                    "beats": 0.5})
@@ -100,6 +107,16 @@ def score_candidate(model, plan, seed: int, work: str, skip: tuple[str, ...] = H
     return row, g.latents
 
 
+def score_rendering(corpus: str, row: dict, skip: tuple[str, ...] = HELD_OUT) -> dict:
+    """The suite's row for the corpus clip itself (the data engine's rendering of the prompt)."""
+    from ..eval.report import evaluate_song
+    from ..eval.songs import discover
+    songs, problems = discover(os.path.join(corpus, os.path.dirname(row["labels"])))
+    if not songs:
+        raise ValueError(f"{corpus}: clip {row['id']}: {'; '.join(problems) or 'no audio'}")
+    return evaluate_song(songs[0], asr="lyrics" not in skip, skip=skip)
+
+
 def make_pairs(corpus: str, model_dir: str, out: str, cfg: PairsConfig, progress: bool = True) -> dict:
     """Candidates, their scores and the kept pairs for the first cfg.prompts training clips of `corpus`."""
     import torch
@@ -119,17 +136,21 @@ def make_pairs(corpus: str, model_dir: str, out: str, cfg: PairsConfig, progress
     with tempfile.TemporaryDirectory() as work, open(cand_path, "a", encoding="utf-8") as log:
         for row in tqdm(rows, desc="prompts", unit="prompt", disable=not progress):
             plan = clip_plan(corpus, row)
-            for k in range(cfg.candidates):
+            for k in ([RENDERING] if cfg.rendering else []) + list(range(cfg.candidates)):
                 if (row["id"], k) in done:
                     continue
-                seed = candidate_seed(cfg, row["index"], k)
+                seed = None if k == RENDERING else candidate_seed(cfg, row["index"], k)
                 try:
-                    scored, latents = score_candidate(model, plan, seed, work)
+                    if k == RENDERING:
+                        scored = score_rendering(corpus, row)
+                    else:
+                        scored, latents = score_candidate(model, plan, seed, work)
                 except Exception as e:  # one bad candidate never stops the batch
                     print(f"{corpus}: clip {row['id']}: candidate {k}: {type(e).__name__}: {e}", file=sys.stderr)
                     continue
-                save_file({"x1": latents.to(torch.float16).contiguous()},
-                          os.path.join(out, "latents", f"{row['id']}_{k}.safetensors"))
+                if k != RENDERING:
+                    save_file({"x1": latents.to(torch.float16).contiguous()},
+                              os.path.join(out, "latents", f"{row['id']}_{k}.safetensors"))
                 parts = components(scored)
                 rec = {"prompt": row["id"], "index": row["index"], "k": k, "seed": seed, "components": parts,
                        "reward": round(reward(parts, cfg.weights), 5), "time": round(time.time(), 1)}
@@ -138,7 +159,8 @@ def make_pairs(corpus: str, model_dir: str, out: str, cfg: PairsConfig, progress
                 done[(row["id"], k)] = rec
     pairs = []
     for row in rows:
-        cands = [done[(row["id"], k)] for k in range(cfg.candidates) if (row["id"], k) in done]
+        ks = ([RENDERING] if cfg.rendering else []) + list(range(cfg.candidates))
+        cands = [done[(row["id"], k)] for k in ks if (row["id"], k) in done]
         if len(cands) < 2:
             continue
         best, worst = max(cands, key=lambda r: r["reward"]), min(cands, key=lambda r: r["reward"])
@@ -146,6 +168,8 @@ def make_pairs(corpus: str, model_dir: str, out: str, cfg: PairsConfig, progress
             pairs.append({"prompt": row["id"], "index": row["index"], "winner": best["k"], "loser": worst["k"],
                           "reward_w": best["reward"], "reward_l": worst["reward"]})
             for c in (best, worst):  # candidates.jsonl alone (seeds) rebuilds what another machine lacks
+                if c["k"] == RENDERING:  # the corpus's own latents
+                    continue
                 path = os.path.join(out, "latents", f"{row['id']}_{c['k']}.safetensors")
                 if not os.path.exists(path):
                     z = model.generate_batch([clip_plan(corpus, row)], c["seed"], aligned_sampling(model))[0].latents
@@ -167,12 +191,14 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--candidates", type=int, default=PairsConfig.candidates)
     ap.add_argument("--seed", type=int, default=PairsConfig.seed)
     ap.add_argument("--margin", type=float, default=PairsConfig.margin)
+    ap.add_argument("--rendering", action="store_true", help="the prompt's own rendering joins the candidates")
     a = ap.parse_args(argv)
     if a.candidates < 2 or a.prompts < 1:
         print("--candidates must be >= 2 and --prompts >= 1", file=sys.stderr)
         return 2
     try:
-        summary = make_pairs(a.corpus, a.model, a.out, PairsConfig(a.prompts, a.candidates, a.seed, a.margin))
+        summary = make_pairs(a.corpus, a.model, a.out, PairsConfig(a.prompts, a.candidates, a.seed, a.margin,
+                                                                         a.rendering))
     except (FileNotFoundError, ValueError) as e:
         print(f"dpo_pairs: {e}", file=sys.stderr)
         return 1

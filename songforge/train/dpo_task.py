@@ -17,6 +17,7 @@ from ..flow.dpo import dpo_loss, masked_error
 from ..flow.path import interpolate, target_velocity
 from ..flow.timesteps import train_times
 from .config import TrainConfig, _build
+from .dpo_pairs import RENDERING
 
 
 @dataclass(frozen=True)
@@ -41,7 +42,8 @@ class DPOTask:
     """Batches of (winner, loser) latents of one prompt, windowed alike, with the prompt's conditions."""
 
     def __init__(self, pairs_dir: str, model_cfg, tc: TrainConfig, dc: DPOConfig, codec_dir: str, cache: str,
-                 reference: torch.nn.Module, progress: bool = True):
+                 reference: torch.nn.Module, progress: bool = True,
+                 latent_stats: tuple[list[float], list[float]] | None = None):
         from safetensors.torch import load_file
 
         from .dit_task import DiTTask
@@ -52,13 +54,17 @@ class DPOTask:
         if not self.pairs:
             raise ValueError(f"{pairs_dir}/pairs.jsonl: no pairs (make them with python -m songforge.train.dpo_pairs)")
         self.cfg, self.tc, self.dc, self.reference = model_cfg, tc, dc, reference.eval().requires_grad_(False)
-        self.base = DiTTask(corpus, model_cfg, tc, codec_dir, cache, progress)  # the prompts' cached conditions
+        # the prompts' cached conditions, and their renderings' latents normalised as the model's samples are
+        self.base = DiTTask(corpus, model_cfg, tc, codec_dir, cache, progress, latent_stats=latent_stats)
         by_index = dict(zip(self.base.train_indices, self.base.train))
         self.items = [by_index[p["index"]] for p in self.pairs]
         lat = os.path.join(pairs_dir, "latents")
-        self.latents = [(load_file(os.path.join(lat, f"{p['prompt']}_{p['winner']}.safetensors"))["x1"],
-                         load_file(os.path.join(lat, f"{p['prompt']}_{p['loser']}.safetensors"))["x1"])
-                        for p in self.pairs]
+
+        def latents(p: dict, k: int) -> torch.Tensor:
+            if k == RENDERING:
+                return by_index[p["index"]]["stems"].flatten(1)
+            return load_file(os.path.join(lat, f"{p['prompt']}_{k}.safetensors"))["x1"]
+        self.latents = [(latents(p, p["winner"]), latents(p, p["loser"])) for p in self.pairs]
 
     def _one(self, i: int, generator: torch.Generator) -> dict:
         item, (w, l) = self.items[i], self.latents[i]
@@ -123,8 +129,10 @@ def train_dpo(config: str, pairs: str, init_model: str, out: str, overrides: dic
     refuse_finished(out, tc.steps, f"the aligned model is in {out}/model")
     model, kind = checkpoint.load(dit_dir)
     reference, _ = checkpoint.load(dit_dir)
+    with open(os.path.join(init_model, "model.json")) as f:
+        latent = json.load(f)["latent"]
     task = DPOTask(pairs, model.cfg, tc, dc, os.path.join(init_model, "codec"), os.path.join(out, "latents"),
-                   reference, progress)
+                   reference, progress, latent_stats=(latent["mean"], latent["std"]))
     result = fit(task, model, "dit", tc, out, progress=progress)
     aligned = os.path.join(out, "model")
     tmp = aligned + ".tmp"
