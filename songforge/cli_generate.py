@@ -119,6 +119,9 @@ def cmd_generate(a) -> int:
     if editing and a.ray is not None:
         print("songforge generate: --ray generates new songs; an edit runs locally (leave out --ray)", file=sys.stderr)
         return 1
+    if not editing and a.ray is None:  # new songs start from the data engine's renderings (every shipped model's
+        from .render.zygote import shared  # default): their render zygote loads its engines while the model loads
+        shared()
     stems = tuple(s.strip() for s in a.stems.split(",") if s.strip())
     bad = [s for s in stems if s not in STEM_NAMES]
     if bad:

@@ -9,7 +9,7 @@ import numpy as np
 
 from ..plan.plan import SongPlan
 from ..spec.music import GM_DRUMS
-from .sound import AMP_PROGRAMS, PLAYED_AS, guitar_amp
+from .sound import AMP_PROGRAMS, PLAYED_AS, band_tone, guitar_amp
 
 RENDER_SR = 22050
 SOUNDFONTS = ("/usr/share/sounds/sf2/FluidR3_GM.sf2", "/usr/share/sounds/sf2/TimGM6mb.sf2",
@@ -98,7 +98,7 @@ class Band:
         if amped_ev:
             out["other"] = out["other"] + guitar_amp(self._render(sorted(amped_ev, key=order), plan.duration),
                                                      RENDER_SR, plan.style)
-        return out
+        return {name: band_tone(x, RENDER_SR, plan.style) for name, x in out.items()}
 
 
 @lru_cache(maxsize=1)

@@ -1,4 +1,4 @@
-"""Instrument sound beyond the soundfont's samples: the guitar amplifier. General MIDI's overdriven and distortion
+"""Instrument sound beyond the soundfont's samples: the guitar amplifier, and a band's tone by style. General MIDI's overdriven and distortion
 guitars (programs 29, 30) are played through a high-gain amp and speaker cabinet, as every record with a distorted
 guitar has them: a high-pass before the clipper (a tight low end), a soft clipper, a cabinet's 4th-order roll-off.
 
@@ -6,7 +6,13 @@ FluidR3's distortion-guitar patch (30) is itself recorded through a fizzy amp; t
 noise. Both programs therefore play the overdriven patch (29) into the amp, the drive set by the style (a metal
 song's amp is driven hardest). Measured by the outside ear on the three metal songs of benchmarks/realism.py:
 power chords through this amp moved the asked genre's rank from 26 to 3.3 (MSD_musicnn) and 25 to 7.7 (MSD_vgg);
-docs/HISTORY.md has the variants tried."""
+docs/HISTORY.md has the variants tried.
+
+A blues band's drums, bass and other are darkened (a 2nd-order low-pass at 3 kHz, the top end of an old record; the
+vocals keep theirs): on the four blues songs written for tuning (benchmarks/tune_sound.py,
+benchmarks/results/tune_blues.md), with organ and walking bass, the asked genre's mean rank went 2.5 -> 1.5
+(MSD_musicnn) and 9.25 -> 3.75 (MSD_vgg) (4 kHz: 2.0 / 5.75); on funk, soul, jazz, metal and hip hop a 4 kHz
+darkening made it worse (docs/HISTORY.md)."""
 from __future__ import annotations
 
 import numpy as np
@@ -16,6 +22,7 @@ PLAYED_AS = {30: 29}  # the patch that goes into the amp for each
 DRIVE = {"metal": 120.0, "rock": 30.0, "blues": 8.0}  # the clipper's gain on a peak-normalised input, by style
 DEFAULT_DRIVE = 30.0
 CABINET_HZ = {"metal": 4500.0}
+BAND_TONE_HZ = {"blues": 3000.0}  # low-pass of the drums, bass and other stems, by style
 DEFAULT_CABINET_HZ = 5500.0
 
 
@@ -38,3 +45,12 @@ def amp(x: np.ndarray, sr: int, drive: float, cabinet_hz: float = DEFAULT_CABINE
 
 def guitar_amp(x: np.ndarray, sr: int, style: str) -> np.ndarray:
     return amp(x, sr, DRIVE.get(style, DEFAULT_DRIVE), CABINET_HZ.get(style, DEFAULT_CABINET_HZ))
+
+
+def band_tone(x: np.ndarray, sr: int, style: str) -> np.ndarray:
+    """A band stem through its style's tone (BAND_TONE_HZ); unchanged for other styles."""
+    hz = BAND_TONE_HZ.get(style)
+    if hz is None or not x.size:
+        return x
+    from scipy.signal import butter, sosfilt
+    return sosfilt(butter(2, hz, "lowpass", fs=sr, output="sos"), x.astype(np.float64)).astype(np.float32)
