@@ -192,3 +192,17 @@ def test_errors_by_group_add_up_to_the_edit_distance():
     for _ in range(200):
         a, b = rng.integers(0, 3, rng.integers(1, 8)).tolist(), rng.integers(0, 3, rng.integers(0, 8)).tolist()
         assert sum(errors_by_group(a, b, sorted(rng.integers(0, 3, len(a)).tolist()))) == edit_distance(a, b)
+
+
+def test_chord_scoring_survives_a_frame_at_the_songs_end():
+    """A recognised frame starting where the last asked chord ends (or an empty asked chord) made mir_eval raise
+    'All interval durations must be strictly positive' and stopped a whole benchmark run."""
+    import mir_eval
+
+    from songforge.eval.report import chord_intervals
+    times = np.array([0, 1, 2, 3, 4.0])
+    labels = ["C:maj", "C:maj", "G:maj", "G:maj", "N"]
+    ref, est = chord_intervals([("C:maj", 0, 2), ("G:maj", 2, 4.0), ("G:maj", 4.0, 4.0)], times, labels)
+    assert (np.diff(est[0], axis=1) > 0).all() and (np.diff(ref[0], axis=1) > 0).all()
+    assert mir_eval.chord.evaluate(*ref, *est)["majmin"] == 1.0
+    assert chord_intervals([("C:maj", 1.0, 1.0)], times, labels) == (None, None)

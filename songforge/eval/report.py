@@ -44,6 +44,25 @@ def melody_metrics(asked: Asked, vocal: np.ndarray, sr: int, tracker: str = "har
             "median_cents": round(float(np.median(c)), 2) if len(c) else None, "evaluator": evaluator}
 
 
+def chord_intervals(chords, times: np.ndarray, labels: list[str]):
+    """((ref intervals, ref labels), (est intervals, est labels)) for mir_eval, every interval of positive length:
+    the asked chords without empty ones, the recognised frames that start before the song's last chord ends (mir_eval
+    clips the estimate to the reference's span, and a frame starting at its end would be empty there: it raised).
+    (None, None) when no asked chord has a length."""
+    ref = [(c, a, b) for c, a, b in chords if b > a]
+    if not ref or not len(times):
+        return None, None
+    end = ref[-1][2]
+    hop = times[1] - times[0] if len(times) > 1 else 0.1
+    starts = np.asarray(times, np.float64)
+    keep = starts < end - 1e-6
+    if not keep.any():
+        return None, None
+    starts, labels = starts[keep], [lab for lab, k in zip(labels, keep) if k]
+    ends = np.append(starts[1:], max(starts[-1] + hop, end))
+    return (np.array([[a, b] for _, a, b in ref]), [c for c, _, _ in ref]), (np.stack([starts, ends], axis=1), labels)
+
+
 def harmony_metrics(asked: Asked, harm: np.ndarray | None, drums: np.ndarray | None, sr: int,
                     mix: np.ndarray | None = None) -> dict:
     out: dict = {}
@@ -58,12 +77,11 @@ def harmony_metrics(asked: Asked, harm: np.ndarray | None, drums: np.ndarray | N
         import mir_eval
         from .harmony import recognise
         times, rec = recognise(harm, sr)
-        hop = times[1] - times[0] if len(times) > 1 else 0.1
         est_lab = [f"{PC_NAMES[r[0]]}:{r[1]}" if r else "N" for r in rec]
-        ref_int = np.array([[a, b] for _, a, b in asked.chords])
-        est_int = np.stack([times, np.append(times[1:], max(times[-1] + hop, ref_int[-1, 1]))], axis=1)
-        scores = mir_eval.chord.evaluate(ref_int, [c for c, _, _ in asked.chords], est_int, est_lab)
-        out |= {"chord_majmin": round(float(scores["majmin"]), 4), "chord_root": round(float(scores["root"]), 4)}
+        ref, est = chord_intervals(asked.chords, times, est_lab)
+        if ref is not None:
+            scores = mir_eval.chord.evaluate(*ref, *est)
+            out |= {"chord_majmin": round(float(scores["majmin"]), 4), "chord_root": round(float(scores["root"]), 4)}
     if drums is not None and asked.bpm:
         import librosa
         from .rhythm import beat_f1
