@@ -81,12 +81,27 @@ def score(folder: str, song: dict) -> dict:
     return row
 
 
+def _models_key() -> str:
+    """A hash of the shipped evaluation models' weights (judges, tagger, key estimator)."""
+    import hashlib
+    h = hashlib.sha256()
+    models = os.path.join(ROOT, "songforge", "models")
+    for name in ("judge", "judge_multi", "tagger", "key"):
+        folder = os.path.join(models, name)
+        for f in sorted(os.listdir(folder)) if os.path.isdir(folder) else []:
+            if f.endswith(".safetensors"):
+                with open(os.path.join(folder, f), "rb") as fh:
+                    h.update(hashlib.sha256(fh.read()).digest())
+    return h.hexdigest()[:16]
+
+
 def suite(folder: str) -> dict:
     """The evaluation suite's measures of one song against its own plan (SUITE); kept in the song's folder
-    (suite.json, keyed by the mix's hash), so a re-run scores only songs made or changed since."""
+    (suite.json, keyed by the mix's hash and the shipped evaluation models'), so a re-run scores only songs made or
+    changed since, and every song again when a judge or the tagger changed."""
     import hashlib
     with open(os.path.join(folder, "mix.flac"), "rb") as f:
-        key = hashlib.sha256(f.read()).hexdigest()
+        key = hashlib.sha256(f.read()).hexdigest() + "/" + _models_key()
     cache = os.path.join(folder, "suite.json")
     if os.path.isfile(cache):
         with open(cache, encoding="utf-8") as f:
