@@ -117,3 +117,19 @@ def test_the_rendering_joins_as_a_candidate_and_trains_as_a_winner(tiny_corpus, 
     assert w.shape[1] == lo.shape[1] and w.dtype == torch.float32
     assert main(["train", "dpo", "--config", cfg, "--init", tiny_model, "--data", pairs, "--out",
                  str(tmp_path / "run"), "--steps", "2"]) == 0
+
+
+def test_dpo_positive_counts_a_winner_fitted_worse_than_the_reference():
+    import math
+
+    import torch
+
+    from songforge.flow.dpo import dpo_loss
+    e = torch.tensor([0.5, 0.7])
+    assert abs(float(dpo_loss(e, e, e, e, 10.0, positive=50.0)[0]) - math.log(2)) < 1e-6  # at the reference
+    displaced = (e + 0.01, e + 0.03, e, e)  # both errors up, the loser's more: plain DPO calls that progress
+    plain, _ = dpo_loss(*displaced, beta=10.0)
+    positive, logs = dpo_loss(*displaced, beta=10.0, positive=50.0)
+    assert float(plain) < math.log(2) < float(positive) and logs["dpo_d"] > 0
+    better, _ = dpo_loss(e - 0.01, e + 0.01, e, e, beta=10.0, positive=50.0)  # the winner fitted better: no penalty
+    assert float(better) == float(dpo_loss(e - 0.01, e + 0.01, e, e, beta=10.0)[0])

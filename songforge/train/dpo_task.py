@@ -24,6 +24,7 @@ from .dpo_pairs import RENDERING
 class DPOConfig:
     beta: float = 1000.0  # sharpness: the per-sample error differences are small, so beta is large
     sft: float = 0.0  # weight of the winner's plain flow loss
+    positive: float = 0.0  # DPO-positive: weight of the winner's error above the reference's inside d (flow/dpo.py)
 
 
 def load_dpo_config(path: str) -> tuple[TrainConfig, DPOConfig]:
@@ -100,7 +101,8 @@ class DPOTask:
         ref = self.reference.to(xw.device)
         with torch.no_grad():
             err_ref = masked_error(ref(xt, tt, both), target, weight)
-        return dpo_loss(err[:b], err[b:], err_ref[:b], err_ref[b:], self.dc.beta, self.dc.sft)
+        return dpo_loss(err[:b], err[b:], err_ref[:b], err_ref[b:], self.dc.beta, self.dc.sft,
+                        self.dc.positive)
 
     @torch.no_grad()
     def evaluate(self, model, step: int) -> dict:
