@@ -36,6 +36,9 @@ class SpecError(Exception):
         self.severity = severity
         super().__init__(str(self))
 
+    def __reduce__(self):  # picklable (a Song's warnings travel to render processes): rebuilt from its fields
+        return (type(self), (self.where, self.field, self.message, self.severity))
+
     def __str__(self) -> str:
         fld = f"field '{self.field}': " if self.field else ""
         prefix = f"{self.severity}: " if self.severity in ("warning", "note") else ""

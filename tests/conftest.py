@@ -13,6 +13,17 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 EXAMPLES = os.path.join(ROOT, "examples")
 
 
+def tree_digest(root: str) -> dict[str, str]:
+    """{relative path: sha256} of every file under root: two builds or runs are the same bytes when these are equal."""
+    import hashlib
+    out = {}
+    for d, _, files in os.walk(root):
+        for f in files:
+            with open(os.path.join(d, f), "rb") as fh:
+                out[os.path.relpath(os.path.join(d, f), root)] = hashlib.sha256(fh.read()).hexdigest()
+    return out
+
+
 @pytest.fixture
 def examples(tmp_path):
     """A writable copy of examples/."""

@@ -93,3 +93,39 @@ def test_the_band_prints_nothing_to_stdout_under_ci():
     out = subprocess.run([sys.executable, "-c", "from songforge.render.accompaniment import Band; Band()"],
                          capture_output=True, text=True, check=True, env={**os.environ, "CI": "1"})
     assert out.stdout == ""
+
+
+def test_a_build_in_a_process_that_rendered_matches_a_fresh_build(tmp_path):
+    """A process that rendered audio itself hands its builds' renders to clean zygotes (render/batch.run_isolated):
+    before, its forks inherited the synthesizers' state and every clip differed from a fresh `data build`."""
+    from conftest import tree_digest as digest
+    from songforge.data.build import BuildConfig, build
+    from songforge.render import batch
+    from songforge.render.song import render_plan
+    from songforge.songs import load
+    args = ["data", "build", "--hours", "0.006", "--seed", "11", "--clip-min", "5", "--clip-max", "8", "--workers", "1"]
+    fresh = str(tmp_path / "fresh")
+    r = subprocess.run([sys.executable, "-m", "songforge", *args, "--out", fresh], capture_output=True, text=True,
+                       timeout=300)
+    assert r.returncode == 0, r.stderr[-2000:]
+    from songforge.plan.plan import make_plan
+    songs, _ = load(os.path.join(EXAMPLES, "harbor.lrc"))
+    render_plan(make_plan(songs[0].spec, songs[0].timing, 0), 24000)  # this process has now sounded
+    assert batch._sounded_in == os.getpid()
+    here = str(tmp_path / "here")
+    build(here, BuildConfig(seed=11, hours=0.006, min_s=5.0, max_s=8.0), 1, progress=False)
+    got, want = digest(here), digest(fresh)
+    assert len(want) > 5 and got == want
+
+
+def test_songs_and_their_warnings_survive_pickling():
+    """Songs travel pickled to render zygotes; a SpecError that could not be rebuilt killed the zygote."""
+    import pickle
+
+    from songforge.errors import SpecError
+    from songforge.songs import load
+    songs, _ = load(os.path.join(EXAMPLES, "harbor.lrc"))
+    e = SpecError(songs[0].spec.where, "duration", "a note", "note")
+    assert str(pickle.loads(pickle.dumps(e))) == str(e)
+    again = pickle.loads(pickle.dumps(songs[0]))
+    assert [str(w) for w in again.warnings] == [str(w) for w in songs[0].warnings]

@@ -1,7 +1,6 @@
 """`songforge data build --ray` (and `generate --ray`, `eval --ray`): a two-node Ray cluster on loopback (a head and a second node, started and stopped
 here) builds the same bytes as the local pool, says how many clips each node ran, survives a killed worker and a
 killed driver. Skipped without Ray (the `ray` extra)."""
-import hashlib
 import os
 import signal
 import subprocess
@@ -13,6 +12,7 @@ import pytest
 
 ray = pytest.importorskip("ray")
 
+from conftest import tree_digest  # noqa: E402
 from songforge.data.build import BuildConfig, build  # noqa: E402
 
 CFG = BuildConfig(seed=5, hours=0.012, min_s=5.0, max_s=8.0)
@@ -20,13 +20,7 @@ LIMIT_S = 300  # every wait here is bounded
 TIMINGS = ("seconds", "eval_seconds", "realtime_factor")  # of an eval row: how long it took, not what it found
 
 
-def _digest(root: str) -> dict[str, str]:
-    out = {}
-    for d, _, files in os.walk(root):
-        for f in files:
-            with open(os.path.join(d, f), "rb") as fh:
-                out[os.path.relpath(os.path.join(d, f), root)] = hashlib.sha256(fh.read()).hexdigest()
-    return out
+_digest = tree_digest
 
 
 @pytest.fixture(scope="module")
@@ -42,8 +36,7 @@ BUILD = ["data", "build", "--hours", "0.012", "--seed", "5", "--clip-min", "5", 
 
 @pytest.fixture(scope="module")
 def local(tmp_path_factory):
-    """The local build of the same seed, in a fresh process: renders forked from a process that has already
-    rendered (this one, after other tests) carry the synthesizers' state (docs/SCALE.md)."""
+    """The local build of the same seed, as a user runs it: the CLI in a fresh process."""
     out = str(tmp_path_factory.mktemp("local"))
     r = subprocess.run([sys.executable, "-m", "songforge", *BUILD, "--out", out, "--workers", "1"],
                        capture_output=True, text=True, timeout=LIMIT_S)

@@ -41,14 +41,6 @@ def plan_clips(cfg: BuildConfig) -> list[tuple[int, float]]:
     return out
 
 
-_CFG: BuildConfig | None = None
-_OUT: str | None = None
-
-
-def _render_clip(index: int) -> float:
-    """Runs in a forked worker: clip `index` of the build in progress (data/clip.py)."""
-    return render_clip(_CFG, _OUT, index)
-
 
 def _sha256(path: str) -> str:
     h = hashlib.sha256()
@@ -61,7 +53,8 @@ def _sha256(path: str) -> str:
 def build(out: str, cfg: BuildConfig, workers: int, progress: bool = True, ray: str | None = None) -> dict:
     """Build (or resume) the corpus in `out`. Returns a summary with throughput. `ray`: a Ray cluster's address
     ("auto": the local one) whose nodes render the clips (data/ray_build.py) instead of the local process pool."""
-    global _CFG, _OUT
+    from functools import partial
+
     from ..render.batch import run_isolated
     if ray is not None:
         from .ray_build import connect
@@ -82,7 +75,6 @@ def build(out: str, cfg: BuildConfig, workers: int, progress: bool = True, ray: 
             shutil.rmtree(os.path.join(clip_dir, name), ignore_errors=True)
     ids = {i: f"{cfg.seed}-{i:06d}" for i, _ in clips}
     todo = [i for i, _ in clips if not os.path.exists(os.path.join(clip_dir, ids[i], "labels.json"))]
-    _CFG, _OUT = cfg, out
     cpu, audio, failed, nodes = 0.0, 0.0, [], {}
     bar = None
     if progress:
@@ -92,7 +84,7 @@ def build(out: str, cfg: BuildConfig, workers: int, progress: bool = True, ray: 
         from .ray_build import render_on_ray
         results = render_on_ray(cfg, todo, clip_dir, ids)
     else:
-        results = ((*r, "local") for r in run_isolated(_render_clip, todo, workers))
+        results = ((*r, "local") for r in run_isolated(partial(render_clip, cfg, out), todo, workers))
     for index, dur, err, cpu_s, node in results:
         nodes[node] = nodes.get(node, 0) + 1
         if err:

@@ -32,6 +32,8 @@ def render_plan(plan: SongPlan, sample_rate: int = 24000) -> Rendered:
     import soxr
     if sample_rate not in SAMPLE_RATES:
         raise ValueError(f"sample rate {sample_rate} not supported ({', '.join(map(str, SAMPLE_RATES))})")
+    from .batch import mark_sounded
+    mark_sounded()
     singer = _singers.setdefault(sample_rate, Singer(sample_rate))
     n = int(round(plan.duration * sample_rate))
     stems = {"vocals": singer.sing(plan)}

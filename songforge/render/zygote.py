@@ -2,9 +2,10 @@
 
 espeak-ng and fluidsynth carry waveform state from one render to the next (render/batch.py), so a render is the
 same bytes everywhere only when it runs in a process forked from a parent that loaded the engines but never sounded a
-note. The data engine forks its own workers; a generator cannot (fluidsynth hangs loading its soundfont in a child
-forked from a process whose torch threads have run). So it starts a zygote: a fresh `python -m
-songforge.render.zygote` that loads the engines once (render/batch.preload) and then forks one child per request.
+note. The data engine forks its own workers, unless its caller has rendered audio itself (render/batch.py then uses
+zygotes); a generator cannot (fluidsynth hangs loading its soundfont in a child forked from a process whose torch
+threads have run). So it starts a zygote: a fresh `python -m
+songforge.render.zygote` that loads the engines once (render/preload.py) and then forks one child per request.
 The child computes `fn(arg)` and answers on the zygote's stdout; the zygote itself never renders. Requests and
 answers are pickled frames (8-byte length + body) on the zygote's stdin/stdout; one request at a time. The zygote
 exits when its stdin closes (its caller ended)."""
@@ -84,7 +85,7 @@ def shared() -> Zygote:
 
 
 def _serve(inp, out) -> None:
-    from .batch import preload
+    from .preload import preload
     preload()
     while True:
         try:
