@@ -6,14 +6,11 @@ import sys
 
 from ..errors import SpecError
 
-_SONGS: list = []  # the batch's songs, inherited by the forked renderers (a zygote's get them in the job)
-
-
-def _render_one(job: dict, i: int) -> str:
-    """In a fork: song i planned and rendered into job["out"]."""
+def _render_one(job: dict, task: tuple) -> str:
+    """In a fork: song `task` = (index, Song) planned and rendered into job["out"]."""
     from ..plan.plan import make_plan
     from .song import render_plan, write_song
-    song = (job.get("songs") or _SONGS)[i]
+    _, song = task
     plan = make_plan(song.spec, song.timing, job["seed"])
     return write_song(plan, render_plan(plan, job["sr"]), job["out"], job["audio_format"], job["picture"])
 
@@ -39,13 +36,10 @@ def render_songs(songs: list, reported: list, out: str, sample_rate: int, audio_
     songs = unique
     os.makedirs(out, exist_ok=True)
     from functools import partial
-    from .batch import forks_from_here
     job = {"seed": seed, "sr": sample_rate, "out": out, "audio_format": audio_format, "picture": picture}
-    _SONGS[:] = songs
-    if not forks_from_here():  # the renders run in zygotes: the songs travel with the job
-        job["songs"] = songs
     failed = 0
-    for i, folder, err, cpu in run_isolated(partial(_render_one, job), range(len(songs)), workers or default_workers()):
+    for (i, _), folder, err, cpu in run_isolated(partial(_render_one, job), list(enumerate(songs)),
+                                                 workers or default_workers()):
         if err:
             failed += 1
             print(f"{songs[i].spec.source}: id '{songs[i].spec.id}': render failed: {err}", file=sys.stderr)
