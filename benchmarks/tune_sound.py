@@ -3,13 +3,18 @@ four per genre, plain style texts that name no instrument; the realism benchmark
 
 Each variant overrides fields of the genre's StyleInfo (plan/styles.py: programs, bass_program, kit, drums, bass,
 comp, levels_db, swing, voicing, comp_low, bpm, ...), with "drive"/"cabinet_hz" its guitar amp and with
-"band_tone_hz" (null: none) its band's low-pass (render/sound.py), and with "tone" a trial shaping of every stem
+"band_tone_hz" (null: none) its band's low-pass (render/sound.py), with "male_formant" ([lo, hi]) / "male_low" (MIDI)
+a male singer's formant range and lowest note (plan/plan.py), with "feel" the band's humanising (plan/humanize.py
+Feel fields; null: every part on the grid), and with "tone" a trial shaping of every stem
 before mastering ({"lowpass": Hz, "highpass": Hz, "saturation": k, "stems": [...]}; not an engine setting). Every song is planned with seed 0, rendered by the data engine in a fresh fork (render/batch.py),
 mastered as `songforge render` delivers it (44.1 kHz stereo, -14 LUFS), and heard by the three musicnn taggers: the
 asked genre's mean rank among the genre tags (MSD: 31, MTT: 12), top-3 share, and the singer's gender.
 
     python benchmarks/tune_sound.py --genre funk --variants benchmarks/data/tune_funk.json \\
         --out benchmarks/results/tune_funk.json [--work out/tune] [--songs N]
+
+--genre: one genre, several (comma-separated) or "all" (every genre's songs; each variant's StyleInfo overrides
+apply to every song's own genre).
 
 --variants: a JSON file (or inline JSON) {variant name: {field: value}}; "as is" ({}) is always added."""
 from __future__ import annotations
@@ -32,13 +37,21 @@ def _render(task: tuple[str, int]) -> str:
     """In a fork: the song rendered with the variant's overrides; its folder."""
     from dataclasses import replace
 
+    from songforge.plan import plan as planner
     from songforge.plan import styles
-    from songforge.plan.plan import make_plan
     from songforge.render import sound
     from songforge.render.song import render_plan, write_song
     from songforge.songs import load
     name, i = task
-    genre, over = _JOB["genre"], dict(_JOB["variants"][name])
+    genre, over = _JOB["songs"][i]["style"], dict(_JOB["variants"][name])
+    if "male_formant" in over:
+        planner.MALE_FORMANT = tuple(over.pop("male_formant"))
+    if "male_low" in over:
+        planner.MALE_LOW = int(over.pop("male_low"))
+    if "feel" in over:
+        from songforge.plan import humanize
+        feel = over.pop("feel")
+        humanize.FEEL = None if feel is None else humanize.Feel(**feel)
     if "drive" in over:
         sound.DRIVE[genre] = float(over.pop("drive"))
     if "cabinet_hz" in over:
@@ -52,7 +65,7 @@ def _render(task: tuple[str, int]) -> str:
     songs, errors = load(_JOB["inputs"][i])
     if errors:
         raise ValueError(str(errors[0]))
-    plan = make_plan(songs[0].spec, songs[0].timing, 0)
+    plan = planner.make_plan(songs[0].spec, songs[0].timing, 0)
     out = os.path.join(_JOB["work"], name.replace(" ", "_").replace("/", "_"))
     os.makedirs(out, exist_ok=True)
     r = render_plan(plan, 24000)
@@ -90,7 +103,7 @@ def hear(folder: str, song: dict) -> dict:
     x, sr = sf.read(os.path.join(folder, "mix.flac"), dtype="float32", always_2d=True)
     with open(os.path.join(folder, "labels.json"), encoding="utf-8") as f:
         planned = json.load(f).get("style_resolution", {}).get("style")
-    return {"id": song["id"], "planned_style": planned,
+    return {"id": song["id"], "gender": song["gender"], "planned_style": planned,
             "ear": ear_scores(x.mean(axis=1), sr, song["style"], song["gender"], instrumental=False)}
 
 
@@ -103,6 +116,9 @@ def summarise(rows: list[dict]) -> dict:
         else:
             out[t] = {}
         out[t]["gender"] = round(float(np.mean([r["ear"][t].get("gender_correct", 0) for r in rows])), 2)
+        male = [r["ear"][t].get("gender_correct", 0) for r in rows if r["gender"] == "male"]
+        if male:
+            out[t]["male_heard_male"] = round(float(np.mean(male)), 2)
     return out
 
 
@@ -121,11 +137,14 @@ def main() -> None:
     variants = json.loads(open(raw).read() if os.path.isfile(raw) else raw)
     variants = {"as is": {}} | variants
     with open(SONGS, encoding="utf-8") as f:
-        songs = [s for s in map(json.loads, f) if s["style"] == a.genre][:a.songs]
-    if not songs:
-        sys.exit(f"{SONGS}: no songs of genre {a.genre!r}")
-    work = os.path.join(a.work, a.genre)
-    _JOB.update(genre=a.genre, variants=variants, work=work,
+        every = list(map(json.loads, f))
+    genres = sorted({s["style"] for s in every}) if a.genre == "all" else a.genre.split(",")
+    songs = [s for g in genres for s in [s for s in every if s["style"] == g][:a.songs]]
+    missing = [g for g in genres if not any(s["style"] == g for s in songs)]
+    if missing:
+        sys.exit(f"{SONGS}: no songs of genre {missing[0]!r}")
+    work = os.path.join(a.work, a.genre.replace(",", "+"))
+    _JOB.update(songs=songs, variants=variants, work=work,
                 inputs=write_inputs(songs, os.path.join(work, "inputs"), a.duration))
     tasks = [(name, i) for name in variants for i in range(len(songs))]
     folders = {}
@@ -139,10 +158,10 @@ def main() -> None:
         result["variants"][name] = {"overrides": over, "summary": summarise(rows), "rows": rows}
         print(f"{name}: " + json.dumps(result["variants"][name]["summary"]), file=sys.stderr, flush=True)
     lines = [f"{a.genre}: {len(songs)} tuning songs (benchmarks/data/tuning_songs.jsonl), rendered with seed 0, "
-             "mastered; the asked genre's mean rank / top-3 share / gender agreement per tagger", "",
+             "mastered; the asked genre's mean rank / top-3 share / gender agreement (male singers heard male) per tagger", "",
              "| variant | " + " | ".join(TAGGERS) + " | overrides |", "|---|" + "---|" * (len(TAGGERS) + 1)]
     for name, v in result["variants"].items():
-        cells = [f"{s.get('mean_rank', '-')} / {s.get('top3', '-')} / {s['gender']}"
+        cells = [f"{s.get('mean_rank', '-')} / {s.get('top3', '-')} / {s['gender']} ({s.get('male_heard_male', '-')})"
                  for s in (v["summary"][t] for t in TAGGERS)]
         lines.append(f"| {name} | " + " | ".join(cells) + f" | {json.dumps(v['overrides'])} |")
     write_results(a.out, result, "\n".join(lines) + "\n")
