@@ -129,3 +129,36 @@ def test_songs_and_their_warnings_survive_pickling():
     assert str(pickle.loads(pickle.dumps(e))) == str(e)
     again = pickle.loads(pickle.dumps(songs[0]))
     assert [str(w) for w in again.warnings] == [str(w) for w in songs[0].warnings]
+
+
+def test_a_corpus_is_planned_again_as_it_was_built(tmp_path):
+    """train/data.clip_plan conditions the model on a clip's plan made again from build.json: it must be the plan the
+    clip was rendered from, also for a corpus built before the planner had versions (version 1: the band on the grid,
+    the old male register), which a resumed build also finishes with its own planner."""
+    from songforge.data.build import BuildConfig, build
+    from songforge.train.data import clip_plan, read_manifest
+
+    def same(planned, labelled):  # labels keep 4 decimals
+        return len(planned) == len(labelled) and all(
+            n.pitch == m["pitch"] and abs(n.start - m["start"]) < 1e-3 for n, m in zip(planned, labelled))
+    plans = {}
+    for version in (1, 2):
+        out = str(tmp_path / f"v{version}")
+        build(out, BuildConfig(seed=11, hours=0.006, min_s=5.0, max_s=8.0, planner=version), 1, progress=False)
+        if version == 1:  # as an older songforge wrote it
+            with open(os.path.join(out, "build.json")) as f:
+                raw = json.load(f)
+            del raw["planner"]
+            with open(os.path.join(out, "build.json"), "w") as f:
+                json.dump(raw, f)
+            assert build(out, BuildConfig(seed=11, hours=0.006, min_s=5.0, max_s=8.0), 1, progress=False)["failed"] == []
+        rows = read_manifest(out)
+        assert rows
+        for row in rows:
+            with open(os.path.join(out, row["labels"]), encoding="utf-8") as f:
+                labels = json.load(f)
+            p = clip_plan(out, row)
+            assert same(p.bass, labels["bass"]) and same(p.other, labels["other"]) and same(p.melody, labels["notes"])
+            assert p.voice.formant == labels["voice"]["formant"]
+            plans[(version, row["id"])] = p
+    assert any(plans[(1, k)].bass != plans[(2, k)].bass for v, k in plans if v == 1)  # the versions differ

@@ -133,3 +133,21 @@ def test_dpo_positive_counts_a_winner_fitted_worse_than_the_reference():
     assert float(plain) < math.log(2) < float(positive) and logs["dpo_d"] > 0
     better, _ = dpo_loss(e - 0.01, e + 0.01, e, e, beta=10.0, positive=50.0)  # the winner fitted better: no penalty
     assert float(better) == float(dpo_loss(e - 0.01, e + 0.01, e, e, beta=10.0)[0])
+
+
+def test_guided_candidates_share_their_seed_and_differ_by_the_guide(tiny_corpus, tiny_model, tmp_path):
+    """--guided: the model's own samples with the accompaniment started from the rendering noised to t0; candidate
+    K + j has candidate j's seed (same noise), so the pair differs only by the guide."""
+    from songforge.train.dpo_pairs import candidate_guide, candidate_seed
+    cfg = PairsConfig(prompts=1, candidates=2, seed=4, margin=0.0, guided=1, guide=0.5)
+    out = str(tmp_path / "pairs")
+    s = make_pairs(tiny_corpus, tiny_model, out, cfg, progress=False)
+    cands = {c["k"]: c for c in map(json.loads, open(os.path.join(out, "candidates.jsonl")))}
+    assert s["candidates"] == 3 and sorted(cands) == [0, 1, 2]
+    assert cands[2]["seed"] == cands[0]["seed"] == candidate_seed(cfg, cands[0]["index"], 2)
+    assert (cands[0]["guide"], cands[1]["guide"], cands[2]["guide"]) == (0.0, 0.0, 0.5) == tuple(
+        candidate_guide(cfg, k) for k in range(3))
+    from safetensors.torch import load_file
+    prompt = cands[0]["prompt"]
+    a, g = (load_file(os.path.join(out, "latents", f"{prompt}_{k}.safetensors"))["x1"] for k in (0, 2))
+    assert a.shape == g.shape and not (a == g).all()  # the guide moved the sample

@@ -6,10 +6,10 @@ import hashlib
 import json
 import os
 import shutil
-from dataclasses import asdict
+from dataclasses import asdict, replace
 
 from ..spec.formats.common import write_atomic
-from .clip import BuildConfig, clip_spec, render_clip
+from .clip import BuildConfig, clip_spec, render_clip, saved_config
 
 STEM_FILES = ("mix", "vocals", "drums", "bass", "other")
 SPLITS = (("train", 0.9), ("valid", 0.95), ("test", 1.0))
@@ -63,9 +63,10 @@ def build(out: str, cfg: BuildConfig, workers: int, progress: bool = True, ray: 
     cfg_path = os.path.join(out, "build.json")
     if os.path.exists(cfg_path):
         with open(cfg_path) as f:
-            old = json.load(f)
-        if old != json.loads(json.dumps(asdict(cfg))):
-            raise ValueError(f"{out} holds a corpus built with other settings ({old}); use another folder")
+            old = saved_config(json.load(f))
+        if replace(old, planner=cfg.planner) != cfg:
+            raise ValueError(f"{out} holds a corpus built with other settings ({asdict(old)}); use another folder")
+        cfg = old  # a corpus is finished with the planner it was begun with
     else:
         write_atomic(cfg_path, json.dumps(asdict(cfg), indent=1) + "\n")
     clips = plan_clips(cfg)

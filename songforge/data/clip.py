@@ -5,6 +5,8 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 
+from ..plan.plan import PLANNER
+
 
 @dataclass(frozen=True)
 class BuildConfig:
@@ -18,6 +20,13 @@ class BuildConfig:
     sample_rate: int = 24000
     pictures: bool = False
     neural_share: float = 0.7  # share of clips sung by the neural voice (data/specs.py NEURAL_SHARE)
+    planner: int = PLANNER  # the planner's version (plan/plan.py); a build.json without it: 1 (saved_config)
+
+
+def saved_config(raw: dict) -> BuildConfig:
+    """A corpus's BuildConfig from its build.json (one written before the planner had versions: version 1)."""
+    raw = {"planner": 1} | raw
+    return BuildConfig(**{k: (tuple(v) if isinstance(v, list) else v) for k, v in raw.items()})
 
 
 def clip_spec(cfg: BuildConfig, index: int):
@@ -35,7 +44,7 @@ def render_clip(cfg: BuildConfig, out: str, index: int) -> float:
     from ..plan.timing import time_song
     from ..render.song import render_plan, write_song
     spec = clip_spec(cfg, index)
-    plan = make_plan(spec, time_song(spec))
+    plan = make_plan(spec, time_song(spec), planner=cfg.planner)
     write_song(plan, render_plan(plan, cfg.sample_rate), os.path.join(out, "clips"), "flac", cfg.pictures,
                release=False)  # training data: the engine's own mono stems, exact labels
     return plan.duration

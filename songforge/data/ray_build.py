@@ -63,10 +63,10 @@ def _render_remote(cfg: dict, index: int) -> dict:
     from functools import partial
 
     from ..render.batch import run_isolated
-    from .clip import BuildConfig, render_clip
+    from .clip import render_clip, saved_config
     scratch = tempfile.mkdtemp(prefix="songforge_clip_")
     try:
-        config = BuildConfig(**{k: tuple(v) if isinstance(v, list) else v for k, v in cfg.items()})
+        config = saved_config(cfg)
         _, dur, err, cpu = next(run_isolated(partial(render_clip, config, scratch), [index], 1))
         files = {}
         if err is None:

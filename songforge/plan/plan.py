@@ -29,6 +29,11 @@ MALE_VARIANTS = ("m1", "m2", "m3", "m4", "m5", "m6", "m7")
 # outside ear (MSD_musicnn) hears the male singers male in the mix 1 of 14 -> 6 of 14 (was 0.9-1.03 and A2-E4)
 MALE_FORMANT = (1.0, 1.1)
 MALE_LOW = 42
+# The planner's version. A corpus is planned again from its build.json (train/data.clip_plan) to condition the model on
+# what was rendered, so a corpus keeps the version it was built with: 1 (to session 27): a male singer A2-E4 with
+# formants 0.9-1.03, the band on the grid; 2: the male singer above, the band humanised (plan/humanize.py).
+PLANNER = 2
+_V1_MALE = ((0.9, 1.03), 45)
 DEFAULT_VOICE_ENGINE = "neural"  # benchmarks/data_engine.py --intelligibility: Whisper WER on sung real lyrics
 
 
@@ -89,7 +94,7 @@ def song_seed(spec: SongSpec, seed: int | None = None) -> int:
     return int.from_bytes(hashlib.sha256(spec.id.encode()).digest()[:4], "little")
 
 
-def choose_voice(spec: SongSpec, rng: np.random.Generator) -> Voice:
+def choose_voice(spec: SongSpec, rng: np.random.Generator, planner: int = PLANNER) -> Voice:
     """The singing voice: gender from the style text, else from the voice reference, else from the style
     reference's singer, else drawn; register from the voice reference when there is one (its singer's median
     pitch), else the gender's default. Every random draw happens
@@ -105,11 +110,12 @@ def choose_voice(spec: SongSpec, rng: np.random.Generator) -> Voice:
     variant = str(rng.choice(FEMALE_VARIANTS if gender == "female" else MALE_VARIANTS))
     rng.integers(RETIRED_ACCENTS)  # the retired accent draw (see EN_VOICE): a seed's other choices stay as they were
     base = EN_VOICE
-    formant = float(rng.uniform(1.0, 1.12) if gender == "female" else rng.uniform(*MALE_FORMANT))
+    male_formant, male_low = (MALE_FORMANT, MALE_LOW) if planner >= 2 else _V1_MALE
+    formant = float(rng.uniform(1.0, 1.12) if gender == "female" else rng.uniform(*male_formant))
     breath = float(rng.uniform(0.0, 0.35))
     vib_hz, vib_c = float(rng.uniform(4.8, 6.2)), float(rng.uniform(15, 40))
     shift = int(rng.integers(-2, 3))
-    lo = 57 if gender == "female" else MALE_LOW
+    lo = 57 if gender == "female" else male_low
     rng_ = (lo + shift, lo + 19 + shift)
     if profile:
         rng_ = followed_range(profile)
@@ -136,13 +142,14 @@ def _cover(timing: LyricTiming) -> tuple[Span, ...]:
     return tuple(out)
 
 
-def make_plan(spec: SongSpec, timing: LyricTiming, seed: int | None = None) -> SongPlan:
+def make_plan(spec: SongSpec, timing: LyricTiming, seed: int | None = None, planner: int = PLANNER) -> SongPlan:
+    """The song's plan; `planner`: the version (PLANNER) a corpus was built with, to plan its clips again."""
     seed = song_seed(spec, seed)
     rng = np.random.default_rng(seed)
     choice = choice_for(spec.style)
     style = BY_NAME[choice.style]
     key = choose_key(spec, style, rng)
-    voice = choose_voice(spec, rng)
+    voice = choose_voice(spec, rng, planner)
     sections = _cover(timing)
     origin = timing.grid_start or 0.0
     grid = Grid(timing.bpm, timing.meter, origin, style.swing)
@@ -155,10 +162,11 @@ def make_plan(spec: SongSpec, timing: LyricTiming, seed: int | None = None) -> S
                   if origin + k * beat < timing.duration - 1e-6)
     downbeats = beats[::timing.meter]
     programs = choice.programs or style.programs
-    drums, bass, other = humanize(plan_drums(grid, sections, style, timing.duration, spec.controls.drums),
-                                  plan_bass(grid, sections, chords, style, timing.duration),
-                                  plan_comping(grid, sections, chords, style, timing.duration), programs, seed,
-                                  drums_given=bool(spec.controls.drums))
+    drums, bass, other = (plan_drums(grid, sections, style, timing.duration, spec.controls.drums),
+                          plan_bass(grid, sections, chords, style, timing.duration),
+                          plan_comping(grid, sections, chords, style, timing.duration))
+    if planner >= 2:
+        drums, bass, other = humanize(drums, bass, other, programs, seed, drums_given=bool(spec.controls.drums))
     return SongPlan(
         spec=spec, timing=timing, seed=seed, style=style.name, key=key, bpm=timing.bpm, meter=timing.meter,
         duration=timing.duration, sections=sections, beats=beats, downbeats=downbeats, chords=chords, melody=melody,

@@ -47,11 +47,10 @@ def clip_plan(corpus: str, row: dict):
         path = os.path.join(corpus, row["labels"])
         with open(path, encoding="utf-8") as f:
             return plan_from_labels(json.load(f), path)
-    from ..data.build import BuildConfig, clip_spec
+    from ..data.clip import clip_spec, saved_config
     from ..plan.plan import make_plan
     from ..plan.timing import time_song
     with open(os.path.join(corpus, "build.json")) as f:
-        raw = json.load(f)
-    cfg = BuildConfig(**{k: (tuple(v) if isinstance(v, list) else v) for k, v in raw.items()})
+        cfg = saved_config(json.load(f))
     spec = clip_spec(cfg, row["index"])
-    return make_plan(spec, time_song(spec))
+    return make_plan(spec, time_song(spec), planner=cfg.planner)
