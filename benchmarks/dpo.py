@@ -48,6 +48,7 @@ def main() -> None:
     ap.add_argument("--only-base", action="store_true", help="score the base model only (its scores are kept)")
     a = ap.parse_args()
     rows = read_manifest(a.corpus, ("train", "valid", "test"))[:a.prompts]
+    os.makedirs(os.path.dirname(os.path.abspath(a.out)), exist_ok=True)  # before an hour of scoring, not after
 
     def scores(tag: str, model_dir: str) -> list[dict]:
         """A model's scores, kept beside --out (a re-run, or --only base before the aligned model exists, reuses)."""
