@@ -1,6 +1,6 @@
 """A player's hand on the band's parts: each planned hit and note moved off the grid by a few milliseconds and played a
-little louder or softer, and a guitar's chord strummed (its strings sounded low to high, or high to low on the
-off-beat upstrokes) instead of struck at once. Applied to the plan, so the labels are where the notes sound.
+little louder or softer, and (when Feel.strum_ms is set) a guitar's chord strummed string by string, in alternate
+down- and upstrokes, instead of struck at once. Applied to the plan, so the labels are where the notes sound.
 
 The draws come from their own generator (seeded by the song's seed), so humanising moves no other choice of the plan;
 drums the user gave are played as given."""
@@ -38,7 +38,7 @@ def _velocity(rng: np.random.Generator, v: np.ndarray, spread: float) -> np.ndar
     return np.clip(np.rint(v + np.clip(rng.standard_normal(len(v)), -_LIMIT, _LIMIT) * spread), 1, 127).astype(int)
 
 
-def humanize_drums(hits: tuple[Hit, ...], rng: np.random.Generator, feel: Feel = FEEL) -> tuple[Hit, ...]:
+def humanize_drums(hits: tuple[Hit, ...], rng: np.random.Generator, feel: Feel) -> tuple[Hit, ...]:
     if not hits:
         return hits
     dt = _jitter(rng, len(hits), feel.drums_ms)
@@ -47,7 +47,7 @@ def humanize_drums(hits: tuple[Hit, ...], rng: np.random.Generator, feel: Feel =
     return tuple(sorted(out, key=lambda h: (h.time, h.instrument)))
 
 
-def humanize_notes(notes: tuple[PartNote, ...], rng: np.random.Generator, ms: float, feel: Feel = FEEL,
+def humanize_notes(notes: tuple[PartNote, ...], rng: np.random.Generator, ms: float, feel: Feel,
                    strum: bool = False) -> tuple[PartNote, ...]:
     """Notes that start together (a chord) move together; a strummed chord's notes are then spread string by
     string, in alternate down- and upstrokes. Ends stay where they were (never before a start)."""
@@ -57,9 +57,12 @@ def humanize_notes(notes: tuple[PartNote, ...], rng: np.random.Generator, ms: fl
     shift = dict(zip(starts, _jitter(rng, len(starts), ms)))
     vel = _velocity(rng, np.array([n.velocity for n in notes]), feel.velocity)
     order = {}
-    if strum:
+    if strum and feel.strum_ms:
+        chords: dict[float, list[int]] = {}
+        for n in notes:
+            chords.setdefault(n.start, []).append(n.pitch)
         for t in starts:
-            chord = sorted((n.pitch for n in notes if n.start == t))
+            chord = sorted(chords[t])
             if len(chord) > 1:
                 up = len(order) % 2 == 1  # alternate down- and upstrokes chord by chord
                 order[t] = {p: k for k, p in enumerate(chord[::-1] if up else chord)}
