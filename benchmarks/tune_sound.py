@@ -1,9 +1,10 @@
 """Choosing a genre's sound by the outside ear, on songs written for tuning only (benchmarks/data/tuning_songs.jsonl:
-four per genre, plain style texts that name no instrument; the realism benchmark's songs are never used to choose).
+four per genre of twelve, plain style texts that name no instrument; the realism benchmark's songs are never used to choose).
 
 Each variant overrides fields of the genre's StyleInfo (plan/styles.py: programs, bass_program, kit, drums, bass,
 comp, levels_db, swing, voicing, comp_low, bpm, ...), with "drive"/"cabinet_hz" its guitar amp and with
-"band_tone_hz" (null: none) its band's low-pass (render/sound.py), with "male_formant" ([lo, hi]) / "male_low" (MIDI)
+"band_tone_hz" (null: none) its band's low-pass, with "acoustic_kit" (a render/sound.KIT_FONTS name; null: the GM kit)
+its drums (render/sound.py), with "male_formant" ([lo, hi]) / "male_low" (MIDI)
 a male singer's formant range and lowest note (plan/plan.py), with "feel" the band's humanising (plan/humanize.py
 Feel fields; null: every part on the grid), and with "tone" a trial shaping of every stem
 before mastering ({"lowpass": Hz, "highpass": Hz, "saturation": k, "stems": [...]}; not an engine setting). Every song is planned with seed 0, rendered by the data engine in a fresh fork (render/batch.py),
@@ -56,6 +57,9 @@ def _render(task: tuple[str, int]) -> str:
         sound.DRIVE[genre] = float(over.pop("drive"))
     if "cabinet_hz" in over:
         sound.CABINET_HZ[genre] = float(over.pop("cabinet_hz"))
+    if "acoustic_kit" in over:
+        kit = over.pop("acoustic_kit")
+        sound.ACOUSTIC_KIT.pop(genre, None) if kit is None else sound.ACOUSTIC_KIT.__setitem__(genre, kit)
     if "band_tone_hz" in over:
         hz = over.pop("band_tone_hz")
         sound.BAND_TONE_HZ.pop(genre, None) if hz is None else sound.BAND_TONE_HZ.__setitem__(genre, float(hz))

@@ -12,7 +12,7 @@ pip_install() {  # quiet pip; on failure show everything and stop
   grep -vE "^WARNING: (Location|Running pip as)" "$log" || true
   rm -f "$log"
 }
-APT_PKGS="espeak-ng libespeak-ng1 fluidsynth fluid-soundfont-gm sox libsndfile1 ffmpeg fonts-wqy-microhei chromium"
+APT_PKGS="espeak-ng libespeak-ng1 fluidsynth fluid-soundfont-gm avldrums.lv2-soundfont sox libsndfile1 ffmpeg fonts-wqy-microhei chromium"
 
 missing=""
 for p in $APT_PKGS; do

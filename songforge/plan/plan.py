@@ -3,7 +3,7 @@ its timing. Keeps what the spec gives (bpm, key, chords, melody, drums); seeded 
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -31,9 +31,11 @@ MALE_FORMANT = (1.0, 1.1)
 MALE_LOW = 45
 # The planner's version. A corpus is planned again from its build.json (train/data.clip_plan) to condition the model on
 # what was rendered, so a corpus keeps the version it was built with: 1 (to session 27): a male singer's formants
-# 0.9-1.03, the band on the grid; 2: his formants 1.0-1.1, the band humanised (plan/humanize.py).
-PLANNER = 2
+# 0.9-1.03, the band on the grid; 2: his formants 1.0-1.1, the band humanised (plan/humanize.py); 3: metal's guitars
+# chug in 16ths (were 8ths), funk's band is a muted guitar and an organ (was a muted guitar and an electric piano).
+PLANNER = 3
 _V1_MALE = ((0.9, 1.03), 45)
+_V2_STYLES = {"metal": {"comp": "C.C.C.C.C.C.C.C."}, "funk": {"programs": (28, 4)}}  # before planner 3
 DEFAULT_VOICE_ENGINE = "neural"  # benchmarks/data_engine.py --intelligibility: Whisper WER on sung real lyrics
 
 
@@ -148,6 +150,8 @@ def make_plan(spec: SongSpec, timing: LyricTiming, seed: int | None = None, plan
     rng = np.random.default_rng(seed)
     choice = choice_for(spec.style)
     style = BY_NAME[choice.style]
+    if planner < 3 and style.name in _V2_STYLES:
+        style = replace(style, **_V2_STYLES[style.name])
     key = choose_key(spec, style, rng)
     voice = choose_voice(spec, rng, planner)
     sections = _cover(timing)

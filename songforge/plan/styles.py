@@ -86,7 +86,7 @@ STYLES = (
     StyleInfo("metal", 140, (110, 180), ("metal", "heavy metal", "hard rock", "金属"), 0.85,
               ("i VI VII i", "i VI III VII", "i VII VI VII"),
               drums={"kick": _EIGHTHS, "snare": _BACKBEAT, "ride": "x...x...x...x..."}, kit=16,
-              bass="R.R.R.R.R.R.R.R.", bass_program=34, comp="C.C.C.C.C.C.C.C.", programs=(29, 48),
+              bass="R.R.R.R.R.R.R.R.", bass_program=34, comp="CCCCCCCCCCCCCCCC", programs=(29, 48),
               levels_db=(0, -5, -5, -1), voicing="power", comp_low=40),
     # Added in session 10 (each with `parent`: the slot a model trained on the first twelve reads).
     StyleInfo("dnb", 174, (164, 180), ("drum and bass", "drum & bass", "drum'n'bass", "dnb", "jungle", "liquid funk",
@@ -116,7 +116,7 @@ STYLES = (
     StyleInfo("funk", 108, (96, 120), ("funk", "funky", "p-funk", "disco", "boogie", "放克"), 0.3,
               ("I7 IV7 I7 IV7", "I7 I7 IV7 V7", "ii7 V7 ii7 V7"),
               drums={"kick": "x..x..x...x.x...", "snare": "....x..o.o..x...", "hihat": "xxxxxxxxxxxxxxxx"}, kit=0,
-              bass="R..8..R.5.R..8..", bass_program=33, comp="..C..C.C..C..C.C", programs=(28, 4),
+              bass="R..8..R.5.R..8..", bass_program=33, comp="..C..C.C..C..C.C", programs=(28, 16),
               levels_db=(0, -6, -4, -7), swing=0.08, parent="rnb"),
     StyleInfo("soul", 96, (78, 112), ("soul", "motown", "gospel", "northern soul", "灵魂乐"), 0.3,
               ("I vi IV V", "I IV I V", "Imaj7 IVmaj7 iii7 vi7", "I iii IV V"),

@@ -3,13 +3,15 @@ at 22.05 kHz (the band of the espeak voice, so every stem has the same bandwidth
 from __future__ import annotations
 
 import os
+import warnings
 from functools import lru_cache
 
 import numpy as np
 
 from ..plan.plan import SongPlan
 from ..spec.music import GM_DRUMS
-from .sound import AMP_PROGRAMS, PLAYED_AS, band_tone, guitar_amp
+from .sound import (ACOUSTIC_KIT, AMP_PROGRAMS, KIT_FONTS, KIT_KEYS, KIT_LACKS, PLAYED_AS, acoustic_kit, band_tone,
+                    guitar_amp)
 
 RENDER_SR = 22050
 SOUNDFONTS = ("/usr/share/sounds/sf2/FluidR3_GM.sf2", "/usr/share/sounds/sf2/TimGM6mb.sf2",
@@ -25,6 +27,7 @@ def find_soundfont() -> str:
 
 
 DITHER_SEED = 1
+_WARNED: set[str] = set()
 
 
 class Band:
@@ -46,6 +49,23 @@ class Band:
         self.sfid = self.fs.sfload(soundfont or find_soundfont())
         if self.sfid < 0:
             raise RuntimeError(f"fluidsynth could not load the soundfont {soundfont or find_soundfont()}")
+        # the acoustic kits load with the band (in a zygote, before any fork), each only where it is installed
+        self.kit_sfids = {name: sfid for name, path in KIT_FONTS.items()
+                          if os.path.isfile(path) and (sfid := self.fs.sfload(path)) >= 0}
+
+    def kit(self, style: str) -> int | None:
+        """The soundfont id of the style's acoustic kit (sound.ACOUSTIC_KIT), None for the plan's GM kit. A style
+        whose kit is not installed plays the GM kit, and says so once."""
+        name = ACOUSTIC_KIT.get(style)
+        if name is None:
+            return None
+        if acoustic_kit(style) is None or name not in self.kit_sfids:
+            if name not in _WARNED:
+                _WARNED.add(name)
+                warnings.warn(f"{KIT_FONTS[name]} is not installed (Debian: avldrums.lv2-soundfont, "
+                              f"scripts/install.sh): {style} drums play the General MIDI kit instead", stacklevel=2)
+            return None
+        return self.kit_sfids[name]
 
     def _render(self, events: list[tuple[float, int, int, int, int]], duration: float) -> np.ndarray:
         """events: (time, on=1/off=0, channel, key, velocity), sorted. Returns mono float32 at RENDER_SR."""
@@ -77,14 +97,20 @@ class Band:
     def stems(self, plan: SongPlan) -> dict[str, np.ndarray]:
         """{'drums', 'bass', 'other'} mono float32 at RENDER_SR, plan.duration long."""
         fs = self.fs
+        acoustic = self.kit(plan.style)
         fs.program_select(9, self.sfid, 128, plan.kit)
+        if acoustic is not None:
+            fs.program_select(9, acoustic, 0, 0)
+            fs.program_select(15, self.sfid, 128, plan.kit)  # what the acoustic kit lacks
         fs.program_select(0, self.sfid, 0, plan.bass_program)
         for i, prog in enumerate(plan.programs):
             fs.program_select(1 + i, self.sfid, 0, PLAYED_AS.get(prog, prog))
         drum_ev = []
         for h in plan.drums:
-            key = GM_DRUMS[h.instrument]
-            drum_ev += [(h.time, 1, 9, key, h.velocity), (h.time + 0.1, 0, 9, key, 0)]
+            ch, key = 9, GM_DRUMS[h.instrument]
+            if acoustic is not None:
+                ch, key = (15, key) if h.instrument in KIT_LACKS else (9, KIT_KEYS.get(h.instrument, key))
+            drum_ev += [(h.time, 1, ch, key, h.velocity), (h.time + 0.1, 0, ch, key, 0)]
         bass_ev = [e for n in plan.bass for e in ((n.start, 1, 0, n.pitch, n.velocity), (n.end, 0, 0, n.pitch, 0))]
         other_ev, amped_ev = [], []  # the 'other' stem's clean instruments; its guitars that go through the amp
         for i, prog in enumerate(plan.programs):

@@ -7,6 +7,7 @@ import numpy as np
 from ..plan.melody import F0_HOP_S
 from ..plan.describe import choice_for
 from ..plan.plan import SongPlan
+from .sound import drum_samples
 
 LABEL_F0_HOP_S = 0.01
 
@@ -26,7 +27,8 @@ def labels(plan: SongPlan, sample_rate: int, loudness: float) -> dict:
         "voice": {"id": plan.voice.id, "engine": plan.voice.engine, "gender": plan.voice.gender,
                   "espeak": plan.voice.espeak,
                   "formant": plan.voice.formant, "breath": plan.voice.breath},
-        "programs": {"other": list(plan.programs), "bass": plan.bass_program, "drum_kit": plan.kit},
+        "programs": {"other": list(plan.programs), "bass": plan.bass_program, "drum_kit": plan.kit,
+                     "drum_samples": drum_samples(plan.style)},
         "sections": [{"label": s.label, "start": _r(s.start), "end": _r(s.end)} for s in plan.sections],
         "lines": [{"text": ln.label, "start": _r(ln.start), "end": _r(ln.end)} for ln in t.lines],
         "words": [{"text": w.text, "start": _r(w.start), "end": _r(w.end), "line": w.line, "language": w.language}

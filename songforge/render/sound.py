@@ -12,8 +12,15 @@ A blues band's drums, bass and other are darkened (a 2nd-order low-pass at 3 kHz
 vocals keep theirs): on the four blues songs written for tuning (benchmarks/tune_sound.py,
 benchmarks/results/tune_blues.md), with organ and walking bass, the asked genre's mean rank went 2.5 -> 1.5
 (MSD_musicnn) and 9.25 -> 3.75 (MSD_vgg) (4 kHz: 2.0 / 5.75); on funk, soul, jazz, metal and hip hop a 4 kHz
-darkening made it worse (docs/HISTORY.md)."""
+darkening made it worse (docs/HISTORY.md).
+
+Jazz, blues and country play a multi-sampled acoustic kit (AVL Drumkits) instead of FluidR3's: on the tuning songs
+(benchmarks/results/tune_kits.md, tune_kits_more.md) MSD_musicnn / MSD_vgg mean rank jazz 8.25 / 1.0 -> 3.5 / 1.0
+(every song better), blues 1.25 / 3.0 -> 1.0 / 2.0, country 1.25 / 4.0 -> 1.0 / 2.5; funk, soul and hip hop were
+worse with either kit, the other genres no better."""
 from __future__ import annotations
+
+import os
 
 import numpy as np
 
@@ -24,6 +31,29 @@ DEFAULT_DRIVE = 30.0
 CABINET_HZ = {"metal": 4500.0}
 BAND_TONE_HZ = {"blues": 3000.0}  # low-pass of the drums, bass and other stems, by style
 DEFAULT_CABINET_HZ = 5500.0
+
+# Multi-sampled acoustic kits (Debian's avldrums.lv2-soundfont: AVL Drumkits by Glen MacArthur, CC-BY-SA 3.0; velocity
+# layers and round robins where FluidR3 has one sample per drum), by style; other styles play the plan's GM kit.
+KIT_FONTS = {"black_pearl": "/usr/share/sounds/sf2/Black_Pearl_4_LV2.sf2",
+             "red_zeppelin": "/usr/share/sounds/sf2/Red_Zeppelin_4_LV2.sf2"}
+ACOUSTIC_KIT = {"jazz": "red_zeppelin", "blues": "black_pearl", "country": "red_zeppelin"}  # style -> KIT_FONTS name
+# the AVL kits' keys where they differ from General MIDI (their 50 is a crash choke; two toms: 12" and the floor
+# tom); drums the kits lack (the shaker) play from the GM kit
+KIT_KEYS = {"tom_low": 41, "tom_mid": 45, "tom_high": 45}
+KIT_LACKS = ("shaker",)
+KIT_CREDIT = "AVL Drumkits {} by Glen MacArthur (CC-BY-SA 3.0)"
+
+
+def acoustic_kit(style: str) -> str | None:
+    """The style's acoustic kit (a KIT_FONTS name) if it has one and it is installed, else None."""
+    name = ACOUSTIC_KIT.get(style)
+    return name if name is not None and os.path.isfile(KIT_FONTS[name]) else None
+
+
+def drum_samples(style: str) -> str:
+    """Whose samples a style's drums play (labels.json: a song made with CC-BY-SA samples says so)."""
+    name = acoustic_kit(style)
+    return KIT_CREDIT.format(name.replace("_", " ").title()) if name else "FluidR3 GM (MIT)"
 
 
 def amp(x: np.ndarray, sr: int, drive: float, cabinet_hz: float = DEFAULT_CABINET_HZ, tight_hz: float = 110.0
