@@ -106,7 +106,8 @@ def test_every_style_is_exact(every_style, style, language):
     assert np.median(_onset_errors(plan, r)) <= 0.020
     assert np.median(_cents(plan, r)) <= 10.0
     assert _chords(plan, r) >= 0.70  # single clips: guitar arpeggios and overdrive blur chroma (see README)
-    assert beat_f1(np.array(plan.beats), r.stems["drums"], r.sample_rate, plan.bpm) >= 0.95
+    if plan.drums:  # classical and ambient play none
+        assert beat_f1(np.array(plan.beats), r.stems["drums"], r.sample_rate, plan.bpm) >= 0.95
 
 
 @pytest.mark.slow

@@ -151,8 +151,8 @@ STYLES = (
               levels_db=(0, -9, -5, -4), parent="ballad"),
     StyleInfo("ambient", 70, (60, 84), ("ambient", "atmospheric", "drone", "new age", "chillout", "meditation", "氛围"),
               0.4, ("Imaj7 IVmaj7", "vi7 IVmaj7", "I V vi IV", "Imaj7 iii7 IVmaj7 IVmaj7"),
-              drums={"kick": "x.......x.......", "hihat": "o...o...o...o..."}, kit=24,
-              bass="R---------------", bass_program=38, comp="C---------------", programs=(89, 95),
+              drums={}, kit=24,
+              bass="R---------------", bass_program=38, comp="C---------------", programs=(95, 52),
               levels_db=(0, -11, -7, -4), parent="ballad"),
 )
 DEFAULT = STYLES[0]
