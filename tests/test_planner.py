@@ -175,9 +175,9 @@ def test_a_guitar_strums_its_chords():
     assert {n.start for n in piano} == {1.0, 2.0}  # a piano strikes its chord at once
 
 
-def test_planner_3_chugs_metal_in_16ths_and_changes_nothing_else():
-    """Metal's guitars chug in 16ths from planner 3, funk's band has an organ, ambient no drums; a corpus of planner 2
-    is planned again as it was, and no other style's plan moves between the two versions."""
+def test_planner_3_changes_funk_and_ambient_only():
+    """Planner 3 gives funk's band an organ and ambient no drums; a corpus of planner 2 is planned again as it was,
+    and no other style's plan moves between the two versions."""
     from songforge.plan.timing import time_song
     from songforge.spec.song import Line, Section, SongSpec, Style, Word
 
@@ -185,14 +185,10 @@ def test_planner_3_chugs_metal_in_16ths_and_changes_nothing_else():
         return SongSpec("q", (Section("verse", (Line(tuple(Word(w) for w in "fire on the mountain side".split()), "en"),)),
                               Section("chorus", (Line(tuple(Word(w) for w in "burn it all down".split()), "en"),))),
                         None, Style((tag,)))
-    for tag in ("metal", "funk", "ambient", "rock", "jazz", "pop"):
+    for tag in ("funk", "ambient", "metal", "rock", "jazz", "pop"):
         s = spec(tag)
         v2, v3 = make_plan(s, time_song(s), 4, planner=2), make_plan(s, time_song(s), 4, planner=3)
-        attacks = lambda p: len({round(n.start, 2) for n in p.other})  # noqa: E731  (humanised starts, 10 ms apart)
-        if tag == "metal":
-            assert attacks(v3) > 1.8 * attacks(v2)
-            assert (v3.melody, v3.chords, v3.bass, v3.drums) == (v2.melody, v2.chords, v2.bass, v2.drums)
-        elif tag == "ambient":
+        if tag == "ambient":
             assert v2.drums and not v3.drums and (v2.programs, v3.programs) == ((89, 95), (95, 52))
             assert v3.melody == v2.melody  # the band's notes are the same, humanised by other draws (no drum hits)
             pitches = lambda p: [sorted(n.pitch for n in part) for part in (p.other, p.bass)]  # noqa: E731
@@ -201,4 +197,5 @@ def test_planner_3_chugs_metal_in_16ths_and_changes_nothing_else():
             assert (v2.programs, v3.programs) == ((28, 4), (28, 16))
             assert (v3.melody, v3.other, v3.bass, v3.drums) == (v2.melody, v2.other, v2.bass, v2.drums)
         else:
-            assert (v3.other, v3.bass, v3.drums, v3.melody) == (v2.other, v2.bass, v2.drums, v2.melody)
+            assert (v3.other, v3.bass, v3.drums, v3.melody, v3.programs) == (v2.other, v2.bass, v2.drums, v2.melody,
+                                                                             v2.programs)

@@ -31,12 +31,12 @@ MALE_FORMANT = (1.0, 1.1)
 MALE_LOW = 45
 # The planner's version. A corpus is planned again from its build.json (train/data.clip_plan) to condition the model on
 # what was rendered, so a corpus keeps the version it was built with: 1 (to session 27): a male singer's formants
-# 0.9-1.03, the band on the grid; 2: his formants 1.0-1.1, the band humanised (plan/humanize.py); 3: metal's guitars
-# chug in 16ths (were 8ths), funk's band is a muted guitar and an organ (was a muted guitar and an electric piano),
-# ambient has no drums and a sweep pad with a choir (was kick and hi-hat under two pads).
+# 0.9-1.03, the band on the grid; 2: his formants 1.0-1.1, the band humanised (plan/humanize.py); 3: funk's band is a
+# muted guitar and an organ (was a muted guitar and an electric piano), ambient has no drums and a sweep pad with a
+# choir (was kick and hi-hat under two pads).
 PLANNER = 3
 _V1_MALE = ((0.9, 1.03), 45)
-_V2_STYLES = {"metal": {"comp": "C.C.C.C.C.C.C.C."}, "funk": {"programs": (28, 4)},  # before planner 3
+_V2_STYLES = {"funk": {"programs": (28, 4)},  # before planner 3
               "ambient": {"drums": {"kick": "x.......x.......", "hihat": "o...o...o...o..."}, "programs": (89, 95)}}
 DEFAULT_VOICE_ENGINE = "neural"  # benchmarks/data_engine.py --intelligibility: Whisper WER on sung real lyrics
 
