@@ -2,12 +2,13 @@
 four per genre of twelve, plain style texts that name no instrument; the realism benchmark's songs are never used to choose).
 
 Each variant overrides fields of the genre's StyleInfo (plan/styles.py: programs, bass_program, kit, drums, bass,
-comp, levels_db, swing, voicing, comp_low, bpm, ...), with "drive"/"cabinet_hz" its guitar amp and with
+comp, levels_db, swing, voicing, comp_low, bpm, ...), with "levels_delta_db" ([vocals, drums, bass, other] dB added to
+the genre's own levels: one change for every genre), with "drive"/"cabinet_hz" its guitar amp and with
 "band_tone_hz" (null: none) its band's low-pass, with "acoustic_kit" (a render/sound.KIT_FONTS name; null: the GM kit)
 its drums (render/sound.py), with "male_formant" ([lo, hi]) / "male_low" (MIDI)
 a male singer's formant range and lowest note (plan/plan.py), with "feel" the band's humanising (plan/humanize.py
 Feel fields; null: every part on the grid), and with "tone" a trial shaping of every stem
-before mastering ({"lowpass": Hz, "highpass": Hz, "saturation": k, "stems": [...]}; not an engine setting). Every song is planned with seed 0, rendered by the data engine in a fresh fork (render/batch.py),
+before mastering ({"lowpass": Hz, "highpass": Hz, "saturation": k, "stems": [...]}; not an engine setting). Every song is planned with seed 0 (--seeds N: 0..N-1), rendered by the data engine in a fresh fork (render/batch.py),
 mastered as `songforge render` delivers it (44.1 kHz stereo, -14 LUFS), and heard by the three musicnn taggers: the
 asked genre's mean rank among the genre tags (MSD: 31, MTT: 12), top-3 share, and the singer's gender.
 
@@ -34,8 +35,8 @@ TONE = "tone"  # a trial shaping of the rendered stems before mastering (not an 
 _JOB: dict = {}
 
 
-def _render(task: tuple[str, int]) -> str:
-    """In a fork: the song rendered with the variant's overrides; its folder."""
+def _render(task: tuple[str, int, int]) -> str:
+    """In a fork: the song planned with the seed and rendered with the variant's overrides; its folder."""
     from dataclasses import replace
 
     from songforge.plan import plan as planner
@@ -43,7 +44,7 @@ def _render(task: tuple[str, int]) -> str:
     from songforge.render import sound
     from songforge.render.song import render_plan, write_song
     from songforge.songs import load
-    name, i = task
+    name, i, seed = task
     genre, over = _JOB["songs"][i]["style"], dict(_JOB["variants"][name])
     if "male_formant" in over:
         planner.MALE_FORMANT = tuple(over.pop("male_formant"))
@@ -64,13 +65,17 @@ def _render(task: tuple[str, int]) -> str:
         hz = over.pop("band_tone_hz")
         sound.BAND_TONE_HZ.pop(genre, None) if hz is None else sound.BAND_TONE_HZ.__setitem__(genre, float(hz))
     tone = over.pop(TONE, None)
+    delta = over.pop("levels_delta_db", None)
     over = {k: tuple(v) if isinstance(v, list) else v for k, v in over.items()}
     styles.BY_NAME[genre] = replace(styles.BY_NAME[genre], **over)
+    if delta:
+        levels = tuple(float(a + b) for a, b in zip(styles.BY_NAME[genre].levels_db, delta))
+        styles.BY_NAME[genre] = replace(styles.BY_NAME[genre], levels_db=levels)
     songs, errors = load(_JOB["inputs"][i])
     if errors:
         raise ValueError(str(errors[0]))
-    plan = planner.make_plan(songs[0].spec, songs[0].timing, 0)
-    out = os.path.join(_JOB["work"], name.replace(" ", "_").replace("/", "_"))
+    plan = planner.make_plan(songs[0].spec, songs[0].timing, seed)
+    out = os.path.join(_JOB["work"], name.replace(" ", "_").replace("/", "_"), f"seed{seed}")
     os.makedirs(out, exist_ok=True)
     r = render_plan(plan, 24000)
     if tone:
@@ -134,6 +139,7 @@ def main() -> None:
     ap.add_argument("--out", required=True)
     ap.add_argument("--work", default=os.path.join(ROOT, "out", "tune"))
     ap.add_argument("--songs", type=int, default=4)
+    ap.add_argument("--seeds", type=int, default=1, help="plan every song with seeds 0..N-1 (less noise, N times the work)")
     ap.add_argument("--duration", type=float, default=20.0)
     ap.add_argument("--workers", type=int, default=2)
     a = ap.parse_args()
@@ -150,19 +156,22 @@ def main() -> None:
     work = os.path.join(a.work, a.genre.replace(",", "+"))
     _JOB.update(songs=songs, variants=variants, work=work,
                 inputs=write_inputs(songs, os.path.join(work, "inputs"), a.duration))
-    tasks = [(name, i) for name in variants for i in range(len(songs))]
+    tasks = [(name, i, seed) for name in variants for i in range(len(songs)) for seed in range(a.seeds)]
     folders = {}
-    for (name, i), folder, err, _ in run_isolated(_render, tasks, a.workers):
+    for (name, i, seed), folder, err, _ in run_isolated(_render, tasks, a.workers):
         if err:
-            sys.exit(f"variant {name!r}, song {songs[i]['id']}: {err}")
-        folders[(name, i)] = folder
-    result = {"genre": a.genre, "songs": [s["id"] for s in songs], "variants": {}}
+            sys.exit(f"variant {name!r}, song {songs[i]['id']}, seed {seed}: {err}")
+        folders[(name, i, seed)] = folder
+    result = {"genre": a.genre, "songs": [s["id"] for s in songs], "seeds": a.seeds, "variants": {}}
     for name, over in variants.items():
-        rows = [hear(folders[(name, i)], s) | {"asked": s["style"]} for i, s in enumerate(songs)]
+        rows = [hear(folders[(name, i, seed)], s) | {"asked": s["style"], "seed": seed}
+                for i, s in enumerate(songs) for seed in range(a.seeds)]
         result["variants"][name] = {"overrides": over, "summary": summarise(rows), "rows": rows}
         print(f"{name}: " + json.dumps(result["variants"][name]["summary"]), file=sys.stderr, flush=True)
-    lines = [f"{a.genre}: {len(songs)} tuning songs (benchmarks/data/tuning_songs.jsonl), rendered with seed 0, "
-             "mastered; the asked genre's mean rank / top-3 share / gender agreement (male singers heard male) per tagger", "",
+    seeds = "seed 0" if a.seeds == 1 else f"seeds 0-{a.seeds - 1} each"
+    lines = [f"{a.genre}: {len(songs)} tuning songs (benchmarks/data/tuning_songs.jsonl), planned with {seeds}, rendered, "
+             f"mastered ({len(songs) * a.seeds} renders per variant); the asked genre's mean rank / top-3 share / "
+             "gender agreement (male singers heard male) per tagger", "",
              "| variant | " + " | ".join(TAGGERS) + " | overrides |", "|---|" + "---|" * (len(TAGGERS) + 1)]
     for name, v in result["variants"].items():
         cells = [f"{s.get('mean_rank', '-')} / {s.get('top3', '-')} / {s['gender']} ({s.get('male_heard_male', '-')})"

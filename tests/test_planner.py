@@ -199,3 +199,24 @@ def test_planner_3_changes_funk_and_ambient_only():
         else:
             assert (v3.other, v3.bass, v3.drums, v3.melody, v3.programs) == (v2.other, v2.bass, v2.drums, v2.melody,
                                                                              v2.programs)
+
+
+def test_planner_4_changes_levels_and_funk_bass_only():
+    """Planner 4 slaps funk's bass and moves the levels of the tuned genres (louder drums; metal's singer down); a
+    corpus of planner 3 is planned again as it was, every note and hit stays, and untuned styles do not move."""
+    from songforge.plan.timing import time_song
+    from songforge.spec.song import Line, Section, SongSpec, Style, Word
+    lines = (Section("verse", (Line(tuple(Word(w) for w in "fire on the mountain side".split()), "en"),)),)
+    moved = {"funk": ((33, (0, -6, -4, -7)), (36, (0, 0, -3, -7))),
+             "hip hop": ((38, (0, -3, -3, -10)), (38, (0, 1, -3, -12))),
+             "metal": ((34, (0, -5, -5, -1)), (34, (-4, -3, -5, -1))),
+             "rock": ((34, (0, -6.5, -6, -6)), (34, (0, -4.5, -6, -6))),
+             "soul": ((33, (0, -8, -5, -6)), (33, (0, -6, -5, -6))),
+             "pop": ((33, (0, -7, -6, -7)), (33, (0, -5, -6, -7)))}
+    for tag in (*moved, "reggae", "r&b", "k-pop"):
+        s = SongSpec("q", lines, None, Style((tag,)))
+        v3, v4 = make_plan(s, time_song(s), 4, planner=3), make_plan(s, time_song(s), 4, planner=4)
+        assert (v4.other, v4.bass, v4.drums, v4.melody, v4.programs) == (v3.other, v3.bass, v3.drums, v3.melody,
+                                                                         v3.programs)
+        got = ((v3.bass_program, v3.levels_db), (v4.bass_program, v4.levels_db))
+        assert got == moved[tag] if tag in moved else got[0] == got[1]
