@@ -34,15 +34,15 @@ MALE_LOW = 45
 # 0.9-1.03, the band on the grid; 2: his formants 1.0-1.1, the band humanised (plan/humanize.py); 3: funk's band is a
 # muted guitar and an organ (was a muted guitar and an electric piano), ambient has no drums and a sweep pad with a
 # choir (was kick and hi-hat under two pads); 4: funk's bass is slapped and 1 dB louder, hip hop's keys 2 dB softer,
-# metal's singer 4 dB under the band, and the drums of the eleven tuned genres that have drums louder (funk 6 dB,
-# hip hop 4, the others 2) (docs/HISTORY.md, session 30).
+# metal's singer 4 dB under the band and its power chords from D2 (was E2), and the drums of the eleven tuned genres
+# that have drums louder (funk 6 dB, hip hop 4, the others 2) (docs/HISTORY.md, session 30).
 PLANNER = 4
 _V1_MALE = ((0.9, 1.03), 45)
 # What each planner version changed in the style table, as the fields it replaced: planning a corpus of an older
 # version restores them (newest first, so a version-1 corpus gets every restoration down to its own).
 _STYLES_BEFORE = {
     4: {"funk": {"bass_program": 33, "levels_db": (0, -6, -4, -7)}, "hiphop": {"levels_db": (0, -3, -3, -10)},
-        "metal": {"levels_db": (0, -5, -5, -1)}, "pop": {"levels_db": (0, -7, -6, -7)},
+        "metal": {"levels_db": (0, -5, -5, -1), "comp_low": 40}, "pop": {"levels_db": (0, -7, -6, -7)},
         "rock": {"levels_db": (0, -6.5, -6, -6)}, "folk": {"levels_db": (0, -12, -7, -5)},
         "edm": {"levels_db": (0, -6, -5, -7)}, "jazz": {"levels_db": (0, -12, -6, -6)},
         "country": {"levels_db": (0, -7, -6, -7)}, "soul": {"levels_db": (0, -8, -5, -6)},

@@ -87,7 +87,7 @@ STYLES = (
               ("i VI VII i", "i VI III VII", "i VII VI VII"),
               drums={"kick": _EIGHTHS, "snare": _BACKBEAT, "ride": "x...x...x...x..."}, kit=16,
               bass="R.R.R.R.R.R.R.R.", bass_program=34, comp="C.C.C.C.C.C.C.C.", programs=(29, 48),
-              levels_db=(-4, -3, -5, -1), voicing="power", comp_low=40),
+              levels_db=(-4, -3, -5, -1), voicing="power", comp_low=38),
     # Added in session 10 (each with `parent`: the slot a model trained on the first twelve reads).
     StyleInfo("dnb", 174, (164, 180), ("drum and bass", "drum & bass", "drum'n'bass", "dnb", "jungle", "liquid funk",
                                        "neurofunk"), 0.8,
