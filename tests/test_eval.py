@@ -206,3 +206,18 @@ def test_chord_scoring_survives_a_frame_at_the_songs_end():
     assert (np.diff(est[0], axis=1) > 0).all() and (np.diff(ref[0], axis=1) > 0).all()
     assert mir_eval.chord.evaluate(*ref, *est)["majmin"] == 1.0
     assert chord_intervals([("C:maj", 1.0, 1.0)], times, labels) == (None, None)
+
+
+def test_power_chords_are_scored_by_their_roots():
+    """A power chord (root, fifth, octave) has no third: its major/minor is a guess, its root is not. roots_only
+    scores the root, and still fails a wrong one."""
+    from songforge.eval.harmony import chord_accuracy
+    sr = 22050
+    t = np.arange(int(4 * sr)) / sr
+    hz = lambda m: 440.0 * 2 ** ((m - 69) / 12)  # noqa: E731
+    notes = [(45, 0, 2), (52, 0, 2), (57, 0, 2), (50, 2, 4), (57, 2, 4), (62, 2, 4)]  # A5 then D5
+    x = sum(np.where((t >= a) & (t < b), np.sin(2 * np.pi * hz(m) * t) + 0.3 * np.sin(4 * np.pi * hz(m) * t), 0.0)
+            for m, a, b in notes).astype(np.float32)
+    asked = [("A:min", 0.0, 2.0), ("D:min", 2.0, 4.0)]
+    assert chord_accuracy(x, sr, asked, roots_only=True) >= 0.9
+    assert chord_accuracy(x, sr, [("E:min", 0.0, 2.0), ("G:min", 2.0, 4.0)], roots_only=True) <= 0.1

@@ -14,7 +14,7 @@ from songforge.eval.rhythm import beat_f1, local_onset_errors
 from songforge.plan.harmony import PC_NAMES
 from songforge.plan.melody import F0_HOP_S
 from songforge.plan.plan import make_plan
-from songforge.plan.styles import STYLES
+from songforge.plan.styles import BY_NAME, STYLES
 from songforge.plan.timing import time_song
 from songforge.render.song import render_plan
 
@@ -47,12 +47,13 @@ def _cents(plan, r, cents_shift=0.0):
     return cents_errors(ref_t, plan.f0 * 2 ** (cents_shift / 1200), t_est, f_est)
 
 
-def _chords(plan, r, transpose=0):
+def _chords(plan, r, transpose=0, roots_only=False):
     def tr(sym):
         root, _, q = sym.partition(":")
         from songforge.spec.music import pitch_class
         return f"{PC_NAMES[(pitch_class(root) + transpose) % 12]}:{q}"
-    return chord_accuracy(r.stems["other"], r.sample_rate, [(tr(c.symbol), c.start, c.end) for c in plan.chords])
+    return chord_accuracy(r.stems["other"], r.sample_rate, [(tr(c.symbol), c.start, c.end) for c in plan.chords],
+                          roots_only=roots_only)
 
 
 def test_word_onsets(song):
@@ -105,7 +106,10 @@ def test_every_style_is_exact(every_style, style, language):
     plan, r = every_style[(style, language)]
     assert np.median(_onset_errors(plan, r)) <= 0.020
     assert np.median(_cents(plan, r)) <= 10.0
-    assert _chords(plan, r) >= 0.70  # single clips: guitar arpeggios and overdrive blur chroma (see README)
+    # single clips: guitar arpeggios and overdrive blur chroma (see README); power chords (metal) play no third, so
+    # their major/minor is unheard: their roots are checked
+    power = BY_NAME[plan.style].voicing == "power"
+    assert _chords(plan, r, roots_only=power) >= 0.70
     if plan.drums:  # classical and ambient play none
         assert beat_f1(np.array(plan.beats), r.stems["drums"], r.sample_rate, plan.bpm) >= 0.95
 

@@ -48,9 +48,10 @@ def recognise(audio: np.ndarray, sr: int) -> tuple[np.ndarray, list[tuple[int, s
     return times, [names[b] if ok else None for b, ok in zip(best, loud)]
 
 
-def chord_accuracy(audio: np.ndarray, sr: int, chords: list[tuple[str, float, float]], guard: float = 0.1) -> float:
+def chord_accuracy(audio: np.ndarray, sr: int, chords: list[tuple[str, float, float]], guard: float = 0.1,
+                   roots_only: bool = False) -> float:
     """Share of frames (inside labelled chords, away from changes by `guard` s) whose recognised root and
-    major/minor family match the label."""
+    major/minor family match the label (`roots_only`: the root alone, for power chords, which play no third)."""
     times, rec = recognise(audio, sr)
     hit = tot = 0
     for t, r in zip(times, rec):
@@ -59,6 +60,6 @@ def chord_accuracy(audio: np.ndarray, sr: int, chords: list[tuple[str, float, fl
                 ref = _reduce(sym)
                 if ref is not None:
                     tot += 1
-                    hit += int(r == ref)
+                    hit += int(r == ref if not roots_only else r is not None and r[0] == ref[0])
                 break
     return hit / tot if tot else float("nan")
