@@ -30,7 +30,8 @@ def remixes(st: dict[str, np.ndarray], sr: int) -> dict[str, np.ndarray]:
     return {"as written": st["vocals"] + band,
             "vocals +4 dB": db(4) * st["vocals"] + band,
             "vocals +8 dB": db(8) * st["vocals"] + band,
-            "vocals' chest +6 dB (< 300 Hz)": st["vocals"] + (db(6) - 1) * _filtered(st["vocals"], "lowpass", 300, sr) + band,
+            "vocals' chest +6 dB (< 300 Hz)":
+                st["vocals"] + (db(6) - 1) * _filtered(st["vocals"], "lowpass", 300, sr) + band,
             "vocals low-passed at 3 kHz": _filtered(st["vocals"], "lowpass", 3000, sr) + band,
             "band low-passed at 6 kHz": st["vocals"] + _filtered(band, "lowpass", 6000, sr),
             "vocals alone": st["vocals"], "band alone": band}

@@ -60,6 +60,7 @@ def chord_accuracy(audio: np.ndarray, sr: int, chords: list[tuple[str, float, fl
                 ref = _reduce(sym)
                 if ref is not None:
                     tot += 1
-                    hit += int(r == ref if not roots_only else r is not None and r[0] == ref[0])
+                    heard, asked = (r and r[0], ref[0]) if roots_only else (r, ref)
+                    hit += int(heard == asked)
                 break
     return hit / tot if tot else float("nan")
