@@ -6,7 +6,8 @@ comp, levels_db, swing, voicing, comp_low, bpm, ...), with "levels_delta_db" ([v
 the genre's own levels: one change for every genre), with "drive"/"cabinet_hz" its guitar amp and with
 "band_tone_hz" (null: none) its band's low-pass, with "acoustic_kit" (a render/sound.KIT_FONTS name; null: the GM kit)
 its drums (render/sound.py), with "male_formant" ([lo, hi]) / "male_low" (MIDI)
-a male singer's formant range and lowest note (plan/plan.py), with "feel" the band's humanising (plan/humanize.py
+a male singer's formant range and lowest note (plan/plan.py), with "planner" the planner version and "band_size" its
+BAND_SIZE (plan/plan.py), with "feel" the band's humanising (plan/humanize.py
 Feel fields; null: every part on the grid), and with "tone" a trial shaping of every stem
 before mastering ({"lowpass": Hz, "highpass": Hz, "saturation": k, "stems": [...]}; not an engine setting). Every song is planned with seed 0 (--seeds N: 0..N-1), rendered by the data engine in a fresh fork (render/batch.py),
 mastered as `songforge render` delivers it (44.1 kHz stereo, -14 LUFS), and heard by the three musicnn taggers: the
@@ -50,6 +51,9 @@ def _render(task: tuple[str, int, int]) -> str:
         planner.MALE_FORMANT = tuple(over.pop("male_formant"))
     if "male_low" in over:
         planner.MALE_LOW = int(over.pop("male_low"))
+    version = int(over.pop("planner", planner.PLANNER))
+    if "band_size" in over:
+        planner.BAND_SIZE = int(over.pop("band_size"))
     if "feel" in over:
         from songforge.plan import humanize
         feel = over.pop("feel")
@@ -74,7 +78,7 @@ def _render(task: tuple[str, int, int]) -> str:
     songs, errors = load(_JOB["inputs"][i])
     if errors:
         raise ValueError(str(errors[0]))
-    plan = planner.make_plan(songs[0].spec, songs[0].timing, seed)
+    plan = planner.make_plan(songs[0].spec, songs[0].timing, seed, planner=version)
     out = os.path.join(_JOB["work"], name.replace(" ", "_").replace("/", "_"), f"seed{seed}")
     os.makedirs(out, exist_ok=True)
     r = render_plan(plan, 24000)
@@ -138,7 +142,8 @@ def main() -> None:
     ap.add_argument("--variants", required=True, help="JSON file or inline JSON: {name: {field: value}}")
     ap.add_argument("--out", required=True)
     ap.add_argument("--work", default=os.path.join(ROOT, "out", "tune"))
-    ap.add_argument("--songs", type=int, default=4)
+    ap.add_argument("--songs", type=int, default=4, help="songs per genre")
+    ap.add_argument("--songs-file", default=SONGS, help="tuning songs (jsonl: id, style, gender, text, lyrics)")
     ap.add_argument("--seeds", type=int, default=1, help="plan every song with seeds 0..N-1 (less noise, N times the work)")
     ap.add_argument("--duration", type=float, default=20.0)
     ap.add_argument("--workers", type=int, default=2)
@@ -146,13 +151,13 @@ def main() -> None:
     raw = a.variants
     variants = json.loads(open(raw).read() if os.path.isfile(raw) else raw)
     variants = {"as is": {}} | variants
-    with open(SONGS, encoding="utf-8") as f:
+    with open(a.songs_file, encoding="utf-8") as f:
         every = list(map(json.loads, f))
     genres = sorted({s["style"] for s in every}) if a.genre == "all" else a.genre.split(",")
     songs = [s for g in genres for s in [s for s in every if s["style"] == g][:a.songs]]
     missing = [g for g in genres if not any(s["style"] == g for s in songs)]
     if missing:
-        sys.exit(f"{SONGS}: no songs of genre {missing[0]!r}")
+        sys.exit(f"{a.songs_file}: no songs of genre {missing[0]!r}")
     work = os.path.join(a.work, a.genre.replace(",", "+"))
     _JOB.update(songs=songs, variants=variants, work=work,
                 inputs=write_inputs(songs, os.path.join(work, "inputs"), a.duration))
@@ -169,7 +174,7 @@ def main() -> None:
         result["variants"][name] = {"overrides": over, "summary": summarise(rows), "rows": rows}
         print(f"{name}: " + json.dumps(result["variants"][name]["summary"]), file=sys.stderr, flush=True)
     seeds = "seed 0" if a.seeds == 1 else f"seeds 0-{a.seeds - 1} each"
-    lines = [f"{a.genre}: {len(songs)} tuning songs (benchmarks/data/tuning_songs.jsonl), planned with {seeds}, rendered, "
+    lines = [f"{a.genre}: {len(songs)} tuning songs ({os.path.relpath(a.songs_file, ROOT)}), planned with {seeds}, rendered, "
              f"mastered ({len(songs) * a.seeds} renders per variant); the asked genre's mean rank / top-3 share / "
              "gender agreement (male singers heard male) per tagger", "",
              "| variant | " + " | ".join(TAGGERS) + " | overrides |", "|---|" + "---|" * (len(TAGGERS) + 1)]

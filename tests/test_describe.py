@@ -28,6 +28,11 @@ def test_stated_facts_and_instruments():
     c = resolve_style(("忧伤的古筝民谣，男声，A小调",))
     assert (c.style, c.programs, c.gender, c.key, c.mood) == ("folk", (107,), "male", "A minor", "minor")
     assert resolve_style(("a man singing",)).gender == "male" and resolve_style(("woman",)).gender == "female"
+    c = resolve_style(("driving rock with distorted electric guitars",))
+    assert c.programs == (30,) and not c.named_only  # not the clean electric guitar "electric guitars" names
+    c = resolve_style(("metal with double bass drums, piano only",))
+    assert c.bass_program is None and c.programs == (0,) and c.named_only  # two kicks, not an upright bass
+    assert resolve_style(("jazz with a double bass",)).bass_program == 32
 
 
 def test_without_the_embedder_keywords_still_work(monkeypatch):
@@ -58,13 +63,15 @@ def test_test_set_agreement():
 
 def test_planner_and_labels_use_the_resolution():
     from songforge.plan.plan import make_plan
+    from songforge.plan.styles import BY_NAME
     from songforge.plan.timing import time_song
     from songforge.render.labels import labels
     from songforge.spec.song import Line, Section, SongSpec, Style, Word
     spec = SongSpec("d", (Section("verse", (Line(tuple(Word(w) for w in "we ride the night".split()), "en"),)),),
                     None, Style((), text="aggressive drum and bass, 174 bpm, dark synths, in E minor, with slap bass"))
     p = make_plan(spec, time_song(spec))
-    assert (p.style, p.bpm, p.key, p.programs, p.bass_program) == ("dnb", 174.0, (4, "minor"), (81,), 36)
+    assert (p.style, p.bpm, p.key, p.programs[0], p.bass_program) == ("dnb", 174.0, (4, "minor"), 81, 36)
+    assert p.programs == tuple(dict.fromkeys((81,) + BY_NAME["dnb"].programs))  # the synth leads dnb's own band
     lab = labels(p, 44100, -14.0)
     assert lab["style_resolution"]["style"] == "dnb" and lab["style_resolution"]["how"] == "keyword 'drum and bass'"
     json.dumps(lab)

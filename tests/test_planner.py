@@ -224,3 +224,30 @@ def test_planner_4_changes_levels_and_funk_bass_only():
             assert v4.other == v3.other
         got = ((v3.bass_program, v3.levels_db), (v4.bass_program, v4.levels_db))
         assert got == moved[tag] if tag in moved else got[0] == got[1]
+
+
+def test_planner_5_named_instruments_join_the_style_band():
+    """Planner 5: instruments a text names lead the style's own band (named first, then the style's, up to
+    BAND_SIZE) instead of replacing it; "only" keeps them alone; planner 4 plans them alone as before, and nothing
+    but the programs moves."""
+    from songforge.plan.plan import BAND_SIZE
+    from songforge.plan.styles import BY_NAME
+    from songforge.plan.timing import time_song
+    from songforge.spec.song import Line, Section, SongSpec, Style, Word
+    lines = (Section("verse", (Line(tuple(Word(w) for w in "fire on the mountain side".split()), "en"),)),)
+
+    def plans(text):
+        s = SongSpec("q", lines, None, Style((), text=text))
+        return make_plan(s, time_song(s), 4, planner=4), make_plan(s, time_song(s), 4, planner=5)
+    v4, v5 = plans("seventies funk with horns")
+    assert v4.programs == (61,) and v5.programs == (61,) + BY_NAME["funk"].programs
+    assert (v5.other, v5.bass, v5.drums, v5.melody, v5.levels_db) == (v4.other, v4.bass, v4.drums, v4.melody,
+                                                                      v4.levels_db)
+    v4, v5 = plans("jazz, piano only")
+    assert v4.programs == v5.programs == (0,)
+    v4, v5 = plans("country with fiddle, banjo and harmonica")  # three named: the band is full
+    assert v4.programs == v5.programs == (110, 105, 22)
+    v4, v5 = plans("motown soul, strings")
+    assert v5.programs[0] == 48 and len(v5.programs) == BAND_SIZE and set(BY_NAME["soul"].programs) <= set(v5.programs)
+    v4, v5 = plans("a soul song")  # nothing named: the style's own, as before
+    assert v4.programs == v5.programs == BY_NAME["soul"].programs

@@ -27,7 +27,8 @@ INSTRUMENT_TAGS = {
     "xylophone": 13, "bells": 14, "organ": 16, "hammond": 16, "church organ": 19, "accordion": 21,
     "harmonica": 22, "nylon guitar": 24, "classical guitar": 24, "acoustic guitar": 25, "guitar": 25, "guitars": 25,
     "jazz guitar": 26, "electric guitar": 27, "electric guitars": 27, "clean guitar": 27, "muted guitar": 28, "overdriven guitar": 29,
-    "distorted guitar": 30, "distorted guitars": 30, "distortion guitar": 30, "violin": 40, "viola": 41, "cello": 42, "pizzicato": 45,
+    "distorted guitar": 30, "distorted guitars": 30, "distortion guitar": 30, "distorted electric guitar": 30,
+    "distorted electric guitars": 30, "overdriven electric guitar": 29, "violin": 40, "viola": 41, "cello": 42, "pizzicato": 45,
     "harp": 46, "timpani": 47, "strings": 48, "string section": 48, "synth strings": 50, "choir": 52,
     "trumpet": 56, "trombone": 57, "tuba": 58, "french horn": 60, "horn": 60, "brass": 61, "horns": 61,
     "horn section": 61, "saxophone": 65, "sax": 65, "alto sax": 65, "tenor sax": 66, "oboe": 68, "bassoon": 70,
@@ -53,6 +54,7 @@ _MAJOR = ("happy", "hopeful", "bright", "uplifting", "major", "joyful", "cheerfu
 WEAK_KEYWORDS = {"dance", "slow", "epic", "acoustic", "shuffle", "swing", "electronic", "latin", "garage"}
 WEAK_BONUS = 0.01
 MAX_NAMED = 3  # 'other' instruments a description may name (the first plays loudest)
+_ONLY = ("only", "alone", "nothing but", "只有", "仅")  # "piano only": the named instruments without the style's
 _BPM = re.compile(r"(\d{2,3}(?:\.\d+)?)\s*(?:bpm|beats per minute|拍每分钟|拍/分)", re.I)
 _KEY = re.compile(r"\b([A-G])([#b♯♭]?)[ -]?(major|minor|maj|min)\b|(?<![A-Za-z])([A-G])([#b]?)\s*(大调|小调)")
 
@@ -70,6 +72,7 @@ class StyleChoice:
     programs: tuple[int, ...]  # named 'other' instruments (empty: the style's)
     bass_program: int | None  # named bass instrument
     reference: dict | None = None  # what the style reference recording gave (spec.song.StyleProfile, as a dict)
+    named_only: bool = False  # the text asks for the named instruments alone ("piano only"): no style band around them
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -85,13 +88,15 @@ def _has(text: str, phrase: str) -> bool:
 
 
 def _take(text: str, table: dict) -> tuple[list[int], str]:
-    """Programs of the names in `text` (longest names first, each span used once) and the text without them."""
+    """Programs of the names in `text` in the order the text names them (longest names matched first, each span
+    used once) and the text without them."""
     found = []
     for name in sorted(table, key=len, reverse=True):
-        if _has(text, name):
-            found.append(table[name])
-            text = re.sub(_pattern(name), " ", text)
-    return found, text
+        m = re.search(_pattern(name), text)
+        if m:
+            found.append((m.start(), table[name]))
+            text = re.sub(_pattern(name), lambda k: " " * len(k.group(0)), text)  # blanked: later positions hold
+    return [prog for _, prog in sorted(found)], text
 
 
 def _key(text: str) -> str | None:
@@ -171,7 +176,8 @@ def _with_reference(c: StyleChoice, p: StyleProfile | str) -> StyleChoice:
 def _from_text(tags: tuple[str, ...], text: str | None) -> StyleChoice:
     raw = ", ".join(tuple(tags) + ((text,) if text else ()))
     low = raw.lower()
-    bass, rest = _take(low, BASS_TAGS)  # first: "synth bass" is a bass, not a synth
+    # "double bass drums" are a metal drummer's two kicks, not an upright bass
+    bass, rest = _take(re.sub(r"double[ -]bass(?= drum)", "double-kick", low), BASS_TAGS)  # first: "synth bass" is a bass
     programs, rest = _take(rest, INSTRUMENT_TAGS)
     bpm_m = _BPM.search(raw)
     bpm = float(bpm_m.group(1)) if bpm_m and 40 <= float(bpm_m.group(1)) <= 240 else None
@@ -199,7 +205,8 @@ def _from_text(tags: tuple[str, ...], text: str | None) -> StyleChoice:
     runner = max((n for n in sims if n != name), key=sims.get, default=None) if sims else None
     programs = _style_guitar(programs, name, low)
     return StyleChoice(name, how, sim, runner, bpm, _key(raw), mood, gender,
-                       tuple(dict.fromkeys(programs))[:MAX_NAMED], bass[0] if bass else None)
+                       tuple(dict.fromkeys(programs))[:MAX_NAMED], bass[0] if bass else None,
+                       named_only=bool(programs) and any(_has(low, w) for w in _ONLY))
 
 
 def _style_guitar(programs: list[int], style: str, text: str) -> list[int]:

@@ -35,8 +35,10 @@ MALE_LOW = 45
 # muted guitar and an organ (was a muted guitar and an electric piano), ambient has no drums and a sweep pad with a
 # choir (was kick and hi-hat under two pads); 4: funk's bass is slapped and 1 dB louder, hip hop's keys 2 dB softer,
 # metal's singer 4 dB under the band and its power chords from D2 (was E2), and the drums of the eleven tuned genres
-# that have drums louder (funk 6 dB, hip hop 4, the others 2) (docs/HISTORY.md, session 30).
-PLANNER = 4
+# that have drums louder (funk 6 dB, hip hop 4, the others 2) (docs/HISTORY.md, session 30); 5: instruments a text
+# names lead the style's own band instead of replacing it (band_programs; was: the named instruments alone).
+PLANNER = 5
+BAND_SIZE = 3  # 'other' instruments at most when named ones join the style's own
 _V1_MALE = ((0.9, 1.03), 45)
 # What each planner version changed in the style table, as the fields it replaced: planning a corpus of an older
 # version restores them (newest first, so a version-1 corpus gets every restoration down to its own).
@@ -158,6 +160,17 @@ def _cover(timing: LyricTiming) -> tuple[Span, ...]:
     return tuple(out)
 
 
+def band_programs(choice, own: tuple[int, ...], planner: int = PLANNER) -> tuple[int, ...]:
+    """The 'other' stem's GM programs: the instruments the text (or a style reference) names, first and loudest, then
+    the style's own up to BAND_SIZE ("funk with horns" is a funk band with horns: its guitar and organ stay); the
+    named ones alone when the text says so ("piano only") or for planners before 5."""
+    if not choice.programs:
+        return own
+    if planner < 5 or choice.named_only:
+        return choice.programs
+    return tuple(dict.fromkeys(choice.programs + own))[:max(BAND_SIZE, len(choice.programs))]
+
+
 def make_plan(spec: SongSpec, timing: LyricTiming, seed: int | None = None, planner: int = PLANNER) -> SongPlan:
     """The song's plan; `planner`: the version (PLANNER) a corpus was built with, to plan its clips again."""
     seed = song_seed(spec, seed)
@@ -180,7 +193,7 @@ def make_plan(spec: SongSpec, timing: LyricTiming, seed: int | None = None, plan
     beats = tuple(round(origin + k * beat, 6) for k in range(int((timing.duration - origin) / beat + 1e-6) + 1)
                   if origin + k * beat < timing.duration - 1e-6)
     downbeats = beats[::timing.meter]
-    programs = choice.programs or style.programs
+    programs = band_programs(choice, style.programs, planner)
     drums, bass, other = (plan_drums(grid, sections, style, timing.duration, spec.controls.drums),
                           plan_bass(grid, sections, chords, style, timing.duration),
                           plan_comping(grid, sections, chords, style, timing.duration))
