@@ -24,6 +24,23 @@ def _filtered(x: np.ndarray, kind: str, hz: float, sr: int) -> np.ndarray:
     return sosfilt(butter(2, hz, kind, fs=sr, output="sos"), x, axis=0).astype(np.float32)
 
 
+def _band(x: np.ndarray, lo: float, hi: float, sr: int) -> np.ndarray:
+    from scipy.signal import butter, sosfilt
+    return sosfilt(butter(2, [lo, hi], "bandpass", fs=sr, output="sos"), x, axis=0).astype(np.float32)
+
+
+def _doubled(x: np.ndarray, sr: int) -> np.ndarray:
+    """A double-tracked voice: the stem plus a copy 18 ms later and 6 cents sharp, scaled back to the stem's RMS."""
+    from scipy.signal import resample
+    n = len(x)
+    shifted = resample(x, int(round(n / 2 ** (6 / 1200))), axis=0)[:n]
+    copy = np.zeros_like(x)
+    d = int(0.018 * sr)
+    copy[d:d + len(shifted)] = shifted[:n - d]
+    y = x + copy
+    return (y * np.sqrt(np.mean(x ** 2) / max(np.mean(y ** 2), 1e-12))).astype(np.float32)
+
+
 def remixes(st: dict[str, np.ndarray], sr: int) -> dict[str, np.ndarray]:
     band = st["drums"] + st["bass"] + st["other"]
     db = lambda g: np.float32(10 ** (g / 20))  # noqa: E731
@@ -33,6 +50,11 @@ def remixes(st: dict[str, np.ndarray], sr: int) -> dict[str, np.ndarray]:
             "vocals' chest +6 dB (< 300 Hz)":
                 st["vocals"] + (db(6) - 1) * _filtered(st["vocals"], "lowpass", 300, sr) + band,
             "vocals low-passed at 3 kHz": _filtered(st["vocals"], "lowpass", 3000, sr) + band,
+            "vocals' presence +6 dB (2-5 kHz)": st["vocals"] + (db(6) - 1) * _band(st["vocals"], 2000, 5000, sr) + band,
+            "vocals' top +6 dB (> 4 kHz)": st["vocals"] + (db(6) - 1) * _filtered(st["vocals"], "highpass", 4000, sr)
+            + band,
+            "vocals doubled (18 ms, +6 cents), same loudness": _doubled(st["vocals"], sr) + band,
+            "band's 2-5 kHz -4 dB": st["vocals"] + band + (db(-4) - 1) * _band(band, 2000, 5000, sr),
             "band low-passed at 6 kHz": st["vocals"] + _filtered(band, "lowpass", 6000, sr),
             "vocals alone": st["vocals"], "band alone": band}
 

@@ -251,3 +251,26 @@ def test_planner_5_named_instruments_join_the_style_band():
     assert v5.programs[0] == 48 and len(v5.programs) == BAND_SIZE and set(BY_NAME["soul"].programs) <= set(v5.programs)
     v4, v5 = plans("a soul song")  # nothing named: the style's own, as before
     assert v4.programs == v5.programs == BY_NAME["soul"].programs
+
+
+def test_trap_hats_roll():
+    """Planner 5: a trap hi-hat pattern's 'r' steps are rolls (three hits a third of a 16th apart, rising), planned on
+    the grid (feel off); planner 4 played them as no hits."""
+    from dataclasses import replace
+
+    from songforge.plan import humanize
+    from songforge.plan.arrange import ROLL, Grid, plan_drums
+    from songforge.plan.plan import _STYLES_BEFORE
+    from songforge.plan.timing import Span
+    trap = BY_NAME["trap"]
+    grid = Grid(140.0, 4, 0.0, 0.0)
+    hats = [h for h in plan_drums(grid, (Span("verse", 0.0, 2 * grid.bar),), trap, 2 * grid.bar)
+            if h.instrument == "hihat"]
+    rolls = [i for i, c in enumerate(trap.drums["hihat"]) if c == "r"]
+    assert rolls and len(hats) == 2 * (trap.drums["hihat"].count("x") + ROLL * len(rolls))
+    t0 = grid.time(0, rolls[0])
+    roll = [h for h in hats if t0 - 1e-9 <= h.time < t0 + grid.six - 1e-9]
+    assert np.allclose(np.diff([h.time for h in roll]), grid.six / ROLL) and roll[0].velocity < roll[-1].velocity
+    old = replace(trap, **_STYLES_BEFORE[5]["trap"])
+    assert "r" not in old.drums["hihat"]
+    assert humanize.FEEL is not None  # planned songs are humanised; the grid above is the plan before that

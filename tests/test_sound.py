@@ -50,3 +50,32 @@ def test_a_kit_that_is_not_installed_is_said(jazz_plan, monkeypatch):
     assert sound.drum_samples("jazz") == "FluidR3 GM (MIT)"  # the labels say whose drums were played
     monkeypatch.delitem(sound.ACOUSTIC_KIT, "jazz")
     assert np.array_equal(drums, Band().stems(jazz_plan)["drums"])
+
+
+def test_edm_pumps_the_band_at_every_kick(monkeypatch):
+    """Sidechain pumping: an EDM song's bass and 'other' stems dip right after each kick and swell back; the drums do
+    not move, and without PUMP_DB the stems are the unpumped ones."""
+    spec = fit_clip(random_spec(3, 0, ("edm",), ("en",)), 8, 12)
+    plan = make_plan(spec, time_song(spec))
+    band = accompaniment.band()
+    band.stems(plan)  # a fresh synth's first render differs from the next ones in its last bits
+    pumped, depth = band.stems(plan), sound.PUMP_DB["edm"]
+    monkeypatch.delitem(sound.PUMP_DB, "edm")
+    flat = band.stems(plan)
+    assert np.allclose(pumped["drums"], flat["drums"], atol=1e-3)
+    sr = accompaniment.RENDER_SR
+    kicks = sorted({h.time for h in plan.drums if h.instrument == "kick"})
+    gain = sound.pump_gain(kicks, len(flat["bass"]), sr, depth)  # keyed by the plan's (humanised) kicks
+    for name in ("bass", "other"):
+        heard = np.abs(flat[name]) > 1e-3
+        ratio = pumped[name][heard].astype(np.float64) / flat[name][heard]
+        assert np.median(np.abs(ratio - gain[heard])) < 0.01
+        assert gain[heard].min() < 0.55 and (gain[heard] < 0.8).mean() > 0.05 and (gain[heard] > 0.95).mean() > 0.2
+
+
+def test_pump_gain_ducks_and_recovers():
+    sr = 1000
+    g = sound.pump_gain([0.1, 0.6], 1000, sr, 6.0, release_s=0.18)
+    assert g[:100].min() == 1.0 and g.max() <= 1.0
+    assert g[105] == pytest.approx(10 ** (-6 / 20), abs=1e-6) and g[605] == pytest.approx(g[105])
+    assert g[300] > 0.97 and g[104] > g[105] < g[150] < g[200]

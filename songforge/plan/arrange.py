@@ -1,5 +1,5 @@
-"""Drums (with fills at section ends and crashes on section starts), bass line and comping from the style's
-one-bar patterns, laid on the bar grid and following the chords."""
+"""Drums (with fills at section ends, crashes on section starts, ghost notes ('o') and rolls ('r')), bass line and
+comping from the style's one-bar patterns, laid on the bar grid and following the chords."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -26,6 +26,9 @@ class PartNote:
 
 
 _FILL = {8: "snare", 10: "snare", 12: "tom_high", 13: "tom_high", 14: "tom_mid", 15: "tom_low"}
+# 'r' in a drum pattern: a roll, the 16th split into ROLL hits rising in velocity (a trap drummer's hi-hat rolls)
+ROLL = 3
+_ROLL_VELOCITY = (64, 76, 88)
 
 
 class Grid:
@@ -74,6 +77,8 @@ def plan_drums(grid: Grid, sections, style: StyleInfo, duration: float, given: t
                     if c in "xo":
                         accent = 110 if step % 4 == 0 else 88
                         hits.append(Hit(t, inst, accent if c == "x" else 64))
+                    elif c == "r":
+                        hits += [Hit(t + k * grid.six / ROLL, inst, _ROLL_VELOCITY[k]) for k in range(ROLL)]
             if b == b0 and si > 0:
                 hits.append(Hit(grid.time(b, 0), "crash", 100))
     return tuple(sorted(hits, key=lambda h: (h.time, h.instrument)))

@@ -36,13 +36,16 @@ MALE_LOW = 45
 # choir (was kick and hi-hat under two pads); 4: funk's bass is slapped and 1 dB louder, hip hop's keys 2 dB softer,
 # metal's singer 4 dB under the band and its power chords from D2 (was E2), and the drums of the eleven tuned genres
 # that have drums louder (funk 6 dB, hip hop 4, the others 2) (docs/HISTORY.md, session 30); 5: instruments a text
-# names lead the style's own band instead of replacing it (band_programs; was: the named instruments alone).
+# names lead the style's own band instead of replacing it (band_programs; was: the named instruments alone), and
+# trap's hi-hats roll (plan/arrange.py 'r').
 PLANNER = 5
 BAND_SIZE = 3  # 'other' instruments at most when named ones join the style's own
 _V1_MALE = ((0.9, 1.03), 45)
 # What each planner version changed in the style table, as the fields it replaced: planning a corpus of an older
 # version restores them (newest first, so a version-1 corpus gets every restoration down to its own).
 _STYLES_BEFORE = {
+    5: {"trap": {"drums": {"kick": "x......x..x.....", "snare": "........x.......", "hihat": "xxxxxxxxx.x.xxxx",
+                           "clap": "........x......."}}},
     4: {"funk": {"bass_program": 33, "levels_db": (0, -6, -4, -7)}, "hiphop": {"levels_db": (0, -3, -3, -10)},
         "metal": {"levels_db": (0, -5, -5, -1), "comp_low": 40}, "pop": {"levels_db": (0, -7, -6, -7)},
         "rock": {"levels_db": (0, -6.5, -6, -6)}, "folk": {"levels_db": (0, -12, -7, -5)},

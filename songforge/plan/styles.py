@@ -104,7 +104,7 @@ STYLES = (
               levels_db=(0, -5, -5, -7), parent="edm"),
     StyleInfo("trap", 140, (130, 150), ("trap", "drill", "atlanta trap", "陷阱"), 0.85,
               ("i VI III VII", "i iv i VI", "i VI iv V"),
-              drums={"kick": "x......x..x.....", "snare": "........x.......", "hihat": "xxxxxxxxx.x.xxxx",
+              drums={"kick": "x......x..x.....", "snare": "........x.......", "hihat": "xxxxxxrxx.x.xxrr",
                      "clap": "........x......."}, kit=25,
               bass="R-------R--..R--", bass_program=39, comp="C---------------", programs=(10, 89),
               levels_db=(0, -6, -3.5, -9), parent="hiphop", delivery="rap"),

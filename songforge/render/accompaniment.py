@@ -11,7 +11,7 @@ import numpy as np
 from ..plan.plan import SongPlan
 from ..spec.music import GM_DRUMS
 from .sound import (ACOUSTIC_KIT, AMP_PROGRAMS, KIT_FONTS, KIT_KEYS, KIT_LACKS, PLAYED_AS, acoustic_kit, band_tone,
-                    guitar_amp)
+                    guitar_amp, pumped)
 
 RENDER_SR = 22050
 SOUNDFONTS = ("/usr/share/sounds/sf2/FluidR3_GM.sf2", "/usr/share/sounds/sf2/TimGM6mb.sf2",
@@ -124,6 +124,7 @@ class Band:
         if amped_ev:
             out["other"] = out["other"] + guitar_amp(self._render(sorted(amped_ev, key=order), plan.duration),
                                                      RENDER_SR, plan.style)
+        out = pumped(out, RENDER_SR, plan.style, [h.time for h in plan.drums if h.instrument == "kick"])
         return {name: band_tone(x, RENDER_SR, plan.style) for name, x in out.items()}
 
 
