@@ -37,14 +37,15 @@ MALE_LOW = 45
 # metal's singer 4 dB under the band and its power chords from D2 (was E2), and the drums of the eleven tuned genres
 # that have drums louder (funk 6 dB, hip hop 4, the others 2) (docs/HISTORY.md, session 30); 5: instruments a text
 # names lead the style's own band instead of replacing it (band_programs; was: the named instruments alone), and
-# trap's hi-hats roll (plan/arrange.py 'r').
+# trap's hi-hats roll (plan/arrange.py 'r'), and soul's band is an electric piano and strings (was a piano and brass).
 PLANNER = 5
 BAND_SIZE = 3  # 'other' instruments at most when named ones join the style's own
 _V1_MALE = ((0.9, 1.03), 45)
 # What each planner version changed in the style table, as the fields it replaced: planning a corpus of an older
 # version restores them (newest first, so a version-1 corpus gets every restoration down to its own).
 _STYLES_BEFORE = {
-    5: {"trap": {"drums": {"kick": "x......x..x.....", "snare": "........x.......", "hihat": "xxxxxxxxx.x.xxxx",
+    5: {"soul": {"programs": (0, 61)},
+        "trap": {"drums": {"kick": "x......x..x.....", "snare": "........x.......", "hihat": "xxxxxxxxx.x.xxxx",
                            "clap": "........x......."}}},
     4: {"funk": {"bass_program": 33, "levels_db": (0, -6, -4, -7)}, "hiphop": {"levels_db": (0, -3, -3, -10)},
         "metal": {"levels_db": (0, -5, -5, -1), "comp_low": 40}, "pop": {"levels_db": (0, -7, -6, -7)},

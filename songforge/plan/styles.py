@@ -121,7 +121,7 @@ STYLES = (
     StyleInfo("soul", 96, (78, 112), ("soul", "motown", "gospel", "northern soul", "灵魂乐"), 0.3,
               ("I vi IV V", "I IV I V", "Imaj7 IVmaj7 iii7 vi7", "I iii IV V"),
               drums={"kick": "x.......x.x.....", "snare": _BACKBEAT, "hihat": _EIGHTHS, "tambourine": _BACKBEAT},
-              kit=0, bass="R...R.5.R...R.8.", bass_program=33, comp="C...C...C...C...", programs=(0, 61),
+              kit=0, bass="R...R.5.R...R.8.", bass_program=33, comp="C...C...C...C...", programs=(4, 48),
               levels_db=(0, -6, -5, -6), swing=0.12, parent="rnb"),
     StyleInfo("blues", 92, (70, 120), ("blues", "delta blues", "chicago blues", "blues rock", "shuffle", "布鲁斯"), 0.15,
               ("I7 I7 I7 I7 IV7 IV7 I7 I7 V7 IV7 I7 V7", "I7 IV7 I7 I7 IV7 IV7 I7 I7 V7 IV7 I7 I7"),
