@@ -4,7 +4,7 @@ four per genre of twelve, plain style texts that name no instrument; the realism
 Each variant overrides fields of the genre's StyleInfo (plan/styles.py: programs, bass_program, kit, drums, bass,
 comp, levels_db, swing, voicing, comp_low, bpm, ...), with "levels_delta_db" ([vocals, drums, bass, other] dB added to
 the genre's own levels: one change for every genre), with "drive"/"cabinet_hz" its guitar amp and with
-"band_tone_hz" (null: none) its band's low-pass, with "pump_db" (null: none) its sidechain pumping, with "named_as" ({program: program}) what a named instrument plays, with "acoustic_kit" (a render/sound.KIT_FONTS name; null: the GM kit)
+"band_tone_hz" (null: none) its band's low-pass, with "pump_db" (null: none) its sidechain pumping, with "wah" (null: none; else render/sound.WAH fields) its wah, with "named_as" ({program: program}) what a named instrument plays, with "acoustic_kit" (a render/sound.KIT_FONTS name; null: the GM kit)
 its drums (render/sound.py), with "male_formant" ([lo, hi]) / "male_low" (MIDI)
 a male singer's formant range and lowest note (plan/plan.py), with "planner" the planner version and "band_size" its
 BAND_SIZE (plan/plan.py), with "feel" the band's humanising (plan/humanize.py
@@ -71,6 +71,9 @@ def _render(task: tuple[str, int, int]) -> str:
         for tag, prog in list(describe.INSTRUMENT_TAGS.items()):
             describe.INSTRUMENT_TAGS[tag] = swap.get(prog, prog)
         describe.resolve_style.cache_clear()
+    if "wah" in over:  # null: no wah; else WAH fields
+        w = over.pop("wah")
+        sound.WAH.pop(genre, None) if w is None else sound.WAH.__setitem__(genre, {**sound.WAH.get(genre, {}), **w})
     if "pump_db" in over:
         db = over.pop("pump_db")
         sound.PUMP_DB.pop(genre, None) if db is None else sound.PUMP_DB.__setitem__(genre, float(db))

@@ -79,3 +79,21 @@ def test_pump_gain_ducks_and_recovers():
     assert g[:100].min() == 1.0 and g.max() <= 1.0
     assert g[105] == pytest.approx(10 ** (-6 / 20), abs=1e-6) and g[605] == pytest.approx(g[105])
     assert g[300] > 0.97 and g[104] > g[105] < g[150] < g[200]
+
+
+def test_wah_opens_at_each_onset_and_closes():
+    """The envelope-following wah: right after a note onset the band-pass sits high (the output is brighter than the
+    input), by the next onset it has closed (darker); the output keeps the input's RMS."""
+    from scipy.signal import welch
+    sr = 22050
+    x = np.random.default_rng(0).standard_normal(sr * 2).astype(np.float32)
+    onsets = [0.0, 0.5, 1.0, 1.5]
+    y = sound.wah(x, sr, onsets, 450.0, 2400.0, 0.06)
+    assert np.sqrt(np.mean(y ** 2)) == pytest.approx(np.sqrt(np.mean(x ** 2)), rel=1e-3)
+
+    def centroid(a, b):
+        f, p = welch(y[int(a * sr):int(b * sr)], sr, nperseg=256)
+        return float((f * p).sum() / p.sum())
+    early = np.mean([centroid(o + 0.005, o + 0.04) for o in onsets])
+    late = np.mean([centroid(o + 0.35, o + 0.49) for o in onsets])
+    assert early > 1.3 * late

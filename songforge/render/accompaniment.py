@@ -11,7 +11,7 @@ import numpy as np
 from ..plan.plan import SongPlan
 from ..spec.music import GM_DRUMS
 from .sound import (ACOUSTIC_KIT, AMP_PROGRAMS, KIT_FONTS, KIT_KEYS, KIT_LACKS, PLAYED_AS, acoustic_kit, band_tone,
-                    guitar_amp, pumped)
+                    guitar_amp, pumped, style_wah, wah_programs)
 
 RENDER_SR = 22050
 SOUNDFONTS = ("/usr/share/sounds/sf2/FluidR3_GM.sf2", "/usr/share/sounds/sf2/TimGM6mb.sf2",
@@ -112,10 +112,10 @@ class Band:
                 ch, key = (15, key) if h.instrument in KIT_LACKS else (9, KIT_KEYS.get(h.instrument, key))
             drum_ev += [(h.time, 1, ch, key, h.velocity), (h.time + 0.1, 0, ch, key, 0)]
         bass_ev = [e for n in plan.bass for e in ((n.start, 1, 0, n.pitch, n.velocity), (n.end, 0, 0, n.pitch, 0))]
-        other_ev, amped_ev = [], []  # the 'other' stem's clean instruments; its guitars that go through the amp
+        other_ev, amped_ev, wah_ev = [], [], []  # the 'other' stem's clean instruments; its guitars into the amp, the wah
         for i, prog in enumerate(plan.programs):
             scale = 1.0 if i == 0 else 0.7
-            ev = amped_ev if prog in AMP_PROGRAMS else other_ev
+            ev = amped_ev if prog in AMP_PROGRAMS else wah_ev if prog in wah_programs(plan.style) else other_ev
             for n in plan.other:
                 ev += [(n.start, 1, 1 + i, n.pitch, int(n.velocity * scale)), (n.end, 0, 1 + i, n.pitch, 0)]
         order = lambda e: (e[0], e[1])  # noqa: E731  (note-offs before note-ons at the same time)
@@ -124,6 +124,9 @@ class Band:
         if amped_ev:
             out["other"] = out["other"] + guitar_amp(self._render(sorted(amped_ev, key=order), plan.duration),
                                                      RENDER_SR, plan.style)
+        if wah_ev:
+            out["other"] = out["other"] + style_wah(self._render(sorted(wah_ev, key=order), plan.duration), RENDER_SR,
+                                                    plan.style, [n.start for n in plan.other])
         out = pumped(out, RENDER_SR, plan.style, [h.time for h in plan.drums if h.instrument == "kick"])
         return {name: band_tone(x, RENDER_SR, plan.style) for name, x in out.items()}
 
