@@ -1,5 +1,7 @@
 """Choosing a genre's sound by the outside ear, on songs written for tuning only (benchmarks/data/tuning_songs.jsonl:
-four per genre of twelve, plain style texts that name no instrument; the realism benchmark's songs are never used to choose).
+four per genre of twelve, plain style texts that name no instrument; --songs-file takes another set: tuning_named.jsonl
+(texts that name instruments), tuning_horns.jsonl (horns or brass), tuning_more.jsonl (trap, house); the realism
+benchmark's songs are never used to choose).
 
 Each variant overrides fields of the genre's StyleInfo (plan/styles.py: programs, bass_program, kit, drums, bass,
 comp, levels_db, swing, voicing, comp_low, bpm, ...), with "levels_delta_db" ([vocals, drums, bass, other] dB added to
@@ -14,7 +16,7 @@ mastered as `songforge render` delivers it (44.1 kHz stereo, -14 LUFS), and hear
 asked genre's mean rank among the genre tags (MSD: 31, MTT: 12), top-3 share, and the singer's gender.
 
     python benchmarks/tune_sound.py --genre funk --variants benchmarks/data/tune_funk.json \\
-        --out benchmarks/results/tune_funk.json [--work out/tune] [--songs N]
+        --out benchmarks/results/tune_funk.json [--work out/tune] [--songs N] [--seeds N] [--songs-file FILE]
 
 --genre: one genre, several (comma-separated) or "all" (every genre's songs; each variant's StyleInfo overrides
 apply to every song's own genre).
