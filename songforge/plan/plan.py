@@ -36,8 +36,8 @@ MALE_LOW = 45
 # choir (was kick and hi-hat under two pads); 4: funk's bass is slapped and 1 dB louder, hip hop's keys 2 dB softer,
 # metal's singer 4 dB under the band and its power chords from D2 (was E2), and the drums of the eleven tuned genres
 # that have drums louder (funk 6 dB, hip hop 4, the others 2) (docs/HISTORY.md, session 30); 5: instruments a text
-# names lead the style's own band instead of replacing it (band_programs; was: the named instruments alone), and
-# trap's hi-hats roll (plan/arrange.py 'r'), and soul's band is an electric piano and strings (was a piano and brass).
+# names lead the style's own band instead of replacing it (band_programs; was: the named instruments alone), trap's
+# hi-hats roll (plan/arrange.py 'r'), and soul's band is an electric piano and strings (was a piano and brass).
 PLANNER = 5
 BAND_SIZE = 3  # 'other' instruments at most when named ones join the style's own
 _V1_MALE = ((0.9, 1.03), 45)

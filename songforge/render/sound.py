@@ -42,7 +42,8 @@ BAND_TONE_HZ = {"blues": 3000.0}  # low-pass of the drums, bass and other stems,
 # PUMP_RELEASE_S (a dance record's compressor keyed by its kick)
 PUMP_DB = {"edm": 6.0, "house": 6.0}
 PUMP_RELEASE_S = 0.18
-# Guitars played through an envelope-following wah, by style: GM programs -> (lowest, highest centre Hz, decay s)
+# Guitars played through an envelope-following wah, by style: which GM programs, the band-pass centre's lowest and
+# highest Hz, and how fast it closes after each chord (s)
 WAH = {"funk": {"programs": (27, 28), "lo_hz": 450.0, "hi_hz": 2400.0, "decay_s": 0.18}}
 DEFAULT_CABINET_HZ = 5500.0
 
@@ -153,9 +154,9 @@ def wah(x: np.ndarray, sr: int, onsets, lo_hz: float, hi_hz: float, decay_s: flo
         b = np.array([alpha, 0.0, -alpha]) / (1 + alpha)
         den = np.array([1.0, -2 * np.cos(w) / (1 + alpha), (1 - alpha) / (1 + alpha)])
         y[a:a + block], zi = lfilter(b, den, x[a:a + block].astype(np.float64), zi=zi)
-    out = 0.75 * y * (np.sqrt(np.mean(x.astype(np.float64) ** 2)) / max(np.sqrt(np.mean(y ** 2)), 1e-12)) + 0.25 * x
-    rms = np.sqrt(np.mean(out ** 2))
-    return (out * np.sqrt(np.mean(x.astype(np.float64) ** 2)) / max(rms, 1e-12)).astype(np.float32)
+    rms = lambda v: max(float(np.sqrt(np.mean(np.square(v, dtype=np.float64)))), 1e-12)  # noqa: E731
+    out = 0.75 * y * (rms(x) / rms(y)) + 0.25 * x
+    return (out * (rms(x) / rms(out))).astype(np.float32)
 
 
 def wah_programs(style: str) -> tuple[int, ...]:
